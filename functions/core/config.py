@@ -1,0 +1,91 @@
+"""The one place that reads the environment.
+
+Every setting has an embedded default that makes `make run` work on a fresh clone;
+production overrides them through Lambda environment variables (see README, "Settings").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+FUNCTIONS = ("account", "submit", "status", "pay")
+STAGES = ("local", "test", "dev", "prod")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Immutable settings for one process; build it with `load()`."""
+
+    stage: str = "local"
+    region: str = "ap-southeast-1"
+    aws_endpoint_url: str | None = None
+    table_prefix: str = "motcua-local-"
+    documents_bucket: str = ""
+    max_body_bytes: int = 64 * 1024
+    app_origin: str = "http://localhost:8000"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    session_secret: str = ""
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+
+    @property
+    def is_local(self) -> bool:
+        """True for runs on a developer machine or in tests (no TLS, emulated AWS)."""
+        return self.stage in ("local", "test")
+
+    def table_name(self, short: str) -> str:
+        """Physical DynamoDB table name for a logical table, e.g. `users`."""
+        return f"{self.table_prefix}{short}"
+
+    def with_overrides(self, **changes: object) -> Config:
+        """A copy with some settings replaced (used by tests and the local stack)."""
+        return replace(self, **changes)
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"setting {key} must be an integer, got {raw!r}") from exc
+
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from environment variables (or a given mapping)."""
+    env = os.environ if environ is None else environ
+    stage = env.get("MOTCUA_STAGE", "local")
+    if stage not in STAGES:
+        raise ValueError(f"MOTCUA_STAGE must be one of {STAGES}, got {stage!r}")
+    return Config(
+        stage=stage,
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-southeast-1",
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        table_prefix=env.get("MOTCUA_TABLE_PREFIX") or f"motcua-{stage}-",
+        documents_bucket=env.get("MOTCUA_DOCUMENTS_BUCKET", ""),
+        max_body_bytes=_int(env, "MOTCUA_MAX_BODY_BYTES", 64 * 1024),
+        app_origin=env.get("MOTCUA_APP_ORIGIN", "http://localhost:8000"),
+        http_host=env.get("MOTCUA_HOST", "127.0.0.1"),
+        http_port=_int(env, "MOTCUA_PORT", 8000),
+        log_level=env.get("MOTCUA_LOG_LEVEL", "INFO"),
+        session_secret=env.get("MOTCUA_SESSION_SECRET", ""),
+        vapid_private_key=env.get("MOTCUA_VAPID_PRIVATE_KEY", ""),
+        vapid_public_key=env.get("MOTCUA_VAPID_PUBLIC_KEY", ""),
+    )
+
+
+def local_aws_endpoint(environ: Mapping[str, str] | None = None) -> str:
+    """The emulator endpoint the local stack listens on (default http://localhost:4566)."""
+    env = os.environ if environ is None else environ
+    return env.get("AWS_ENDPOINT_URL") or "http://localhost:4566"
+
+
+def state_dir(environ: Mapping[str, str] | None = None) -> str:
+    """Where the local stack keeps generated secrets (default .local/ in the project)."""
+    env = os.environ if environ is None else environ
+    return env.get("MOTCUA_STATE_DIR") or ".local"

@@ -1,0 +1,272 @@
+"""All PynamoDB models. Table names, host and region are bound from Config by `bind()`.
+
+Keys and indexes here must match `infra/template.yaml`; tests/unit/test_template_matches_models.py
+fails when they drift.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from functions.core.config import Config
+
+
+class _Base(Model):
+    class Meta:
+        abstract = True
+        table_name = ""
+        region = "ap-southeast-1"
+
+
+class UserByPhone(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_phone"
+        projection = KeysOnlyProjection()
+
+    phone = UnicodeAttribute(hash_key=True)
+
+
+class User(_Base):
+    """A person: citizen, officer or admin, found by the verified phone number."""
+
+    short_name = "users"
+    user_id = UnicodeAttribute(hash_key=True)
+    phone = UnicodeAttribute()
+    role = UnicodeAttribute(default="citizen")
+    communes = UnicodeSetAttribute(null=True)
+    profile = JSONAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    by_phone = UserByPhone()
+
+
+class OtpChallenge(_Base):
+    """SMS codes (stored as HMAC only) and rate-limit counters; both expire by TTL."""
+
+    short_name = "otp"
+    key = UnicodeAttribute(hash_key=True)
+    code_hmac = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+class SessionByUser(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_user"
+        projection = KeysOnlyProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+
+
+class Session(_Base):
+    """A server-side session, keyed by the SHA-256 of the cookie value."""
+
+    short_name = "sessions"
+    session_hash = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    expires_at = TTLAttribute()
+    by_user = SessionByUser()
+
+
+class ApplicationByOwner(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ApplicationByCommuneStatus(GlobalSecondaryIndex):
+    """The officer queue: one commune's applications in one status, by due date."""
+
+    class Meta:
+        index_name = "by_commune_status"
+        projection = AllProjection()
+
+    commune_status = UnicodeAttribute(hash_key=True)
+    due_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Application(_Base):
+    """One application ("hồ sơ") for one procedure at one commune."""
+
+    short_name = "applications"
+    application_id = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+    procedure_id = UnicodeAttribute()
+    commune_code = UnicodeAttribute()
+    status = UnicodeAttribute()
+    commune_status = UnicodeAttribute()
+    answers = JSONAttribute(null=True)
+    payment_state = UnicodeAttribute(default="none")
+    created_at = UTCDateTimeAttribute()
+    due_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+    by_owner = ApplicationByOwner()
+    by_commune_status = ApplicationByCommuneStatus()
+
+
+class DocumentByOwner(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Document(_Base):
+    """One uploaded page; the object lives in the private bucket under the owner's prefix."""
+
+    short_name = "documents"
+    document_id = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+    application_id = UnicodeAttribute(null=True)
+    slot = UnicodeAttribute()
+    object_key = UnicodeAttribute()
+    content_type = UnicodeAttribute(null=True)
+    size = NumberAttribute(default=0)
+    state = UnicodeAttribute(default="pending")
+    created_at = UTCDateTimeAttribute()
+    by_owner = DocumentByOwner()
+
+
+class PaymentByApplication(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_application"
+        projection = AllProjection()
+
+    application_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class PaymentByState(GlobalSecondaryIndex):
+    """Reconciliation: pending orders, oldest first."""
+
+    class Meta:
+        index_name = "by_state"
+        projection = AllProjection()
+
+    state = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Payment(_Base):
+    """A payment order; amounts are integer VND."""
+
+    short_name = "payments"
+    txn_ref = UnicodeAttribute(hash_key=True)
+    application_id = UnicodeAttribute()
+    amount_vnd = NumberAttribute()
+    state = UnicodeAttribute(default="pending")
+    gateway = UnicodeAttribute(default="vnpay")
+    created_at = UTCDateTimeAttribute()
+    expires_at_local = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+    by_application = PaymentByApplication()
+    by_state = PaymentByState()
+
+
+class PushSubscription(_Base):
+    """A Web Push subscription of one browser of one user."""
+
+    short_name = "push_subscriptions"
+    user_id = UnicodeAttribute(hash_key=True)
+    endpoint_hash = UnicodeAttribute(range_key=True)
+    subscription = JSONAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class EventByUser(GlobalSecondaryIndex):
+    """The in-app inbox: a user's notifications, newest last."""
+
+    class Meta:
+        index_name = "by_user"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Event(_Base):
+    """Timeline entry and outbox record in one; the table's stream feeds the dispatcher."""
+
+    short_name = "events"
+    application_id = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)
+    user_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    actor = JSONAttribute(null=True)
+    data = JSONAttribute(null=True)
+    delivery = UnicodeAttribute(default="pending")
+    attempts = ListAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    by_user = EventByUser()
+
+
+class IdempotencyRecord(_Base):
+    """The stored outcome of a retried write or a repeated gateway callback."""
+
+    short_name = "idempotency"
+    key = UnicodeAttribute(hash_key=True)
+    status = NumberAttribute()
+    body = JSONAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
+ALL_MODELS: tuple[type[_Base], ...] = (
+    User,
+    OtpChallenge,
+    Session,
+    Application,
+    Document,
+    Payment,
+    PushSubscription,
+    Event,
+    IdempotencyRecord,
+)
+
+
+def bind(config: Config) -> None:
+    """Point every model at this config's tables, region and endpoint."""
+    for model in ALL_MODELS:
+        # Each model gets its own Meta: they all inherit _Base.Meta, so setting attributes on it
+        # would point every model at the same table.
+        model.Meta = type("Meta", (_Base.Meta,), {
+            "abstract": False,
+            "table_name": config.table_name(model.short_name),
+            "region": config.region,
+            "host": config.aws_endpoint_url,
+        })
+        model._connection = None  # the cached connection still holds the old host
+
+
+def check_tables(models: tuple[type[_Base], ...]) -> dict[str, str]:
+    """Readiness probe: 'ok' per table that answers; raises DependencyUnavailable otherwise."""
+    from pynamodb.exceptions import PynamoDBException
+
+    from functions.core.errors import DependencyUnavailable
+
+    result: dict[str, str] = {}
+    for model in models:
+        try:
+            found = model.exists()
+        except PynamoDBException as exc:
+            raise DependencyUnavailable(details={"table": model.short_name}) from exc
+        if not found:
+            raise DependencyUnavailable(details={"table": model.short_name})
+        result[model.short_name] = "ok"
+    return result

@@ -1,0 +1,88 @@
+"""The local dev server: every function mounted at /api/<function>/ and the PWA at /, one origin."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, request
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.security import safe_join
+
+from functions.core import errors, openapi
+from functions.core.config import FUNCTIONS, Config
+from functions.core.http import create_base_app, error_response, security_headers
+
+PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/manifest+json",
+                 "image/svg+xml")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+mimetypes.add_type("text/javascript", ".js")
+
+
+@lru_cache(maxsize=256)
+def _read(path: str, mtime: float) -> tuple[bytes, bytes, str]:
+    """File bytes, their gzip form and an ETag; keyed on mtime so edits show up at once."""
+    raw = Path(path).read_bytes()
+    return raw, gzip.compress(raw, compresslevel=9, mtime=0), hashlib.sha256(raw).hexdigest()[:20]
+
+
+def _static(rel: str, config: Config) -> Response:
+    path = safe_join(str(PWA_DIR), rel)
+    if path is None or not Path(path).is_file():
+        # Deep links without an extension are app routes: hand them the shell.
+        if "." in rel.rsplit("/", 1)[-1]:
+            raise errors.NotFound()
+        path = str(PWA_DIR / "index.html")
+    raw, packed, etag = _read(path, Path(path).stat().st_mtime)
+    mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    use_gzip = mime.startswith(_COMPRESSIBLE) and "gzip" in request.headers.get("Accept-Encoding", "")
+    resp = Response(packed if use_gzip else raw, mimetype=mime)
+    if use_gzip:
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.headers["Vary"] = "Accept-Encoding"
+    resp.set_etag(etag + ("-gz" if use_gzip else ""))
+    # The service worker owns caching; the browser must always revalidate (sw.js above all).
+    resp.headers["Cache-Control"] = "no-cache"
+    for key, value in security_headers(config, api=False).items():
+        resp.headers.setdefault(key, value)
+    return resp.make_conditional(request)
+
+
+def create_root_app(config: Config) -> Flask:
+    """Serves the PWA, the OpenAPI document, and JSON 404s for unknown /api/ paths."""
+    app = create_base_app(__name__, "root", config)
+    app.url_map.strict_slashes = False
+
+    @app.get("/api/openapi.json")
+    def get_openapi() -> Response:
+        resp = Response(openapi.document_bytes(), mimetype="application/json")
+        resp.headers["Cache-Control"] = "public, max-age=300"
+        return resp
+
+    @app.route("/api/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @app.route("/api/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def api_unknown(rest: str) -> Response:
+        return error_response(errors.NotFound(details={"path": request.path}))
+
+    @app.get("/", defaults={"rel": "index.html"})
+    @app.get("/<path:rel>")
+    def pwa(rel: str) -> Response:
+        return _static(rel, config)
+
+    get_openapi.operation_id = "getOpenApi"  # type: ignore[attr-defined]
+    return app
+
+
+def create_wsgi(config: Config) -> DispatcherMiddleware:
+    """One WSGI app: the root plus each function's own Flask app at its /api/ prefix."""
+    import importlib
+
+    mounts = {}
+    for name in FUNCTIONS:
+        module = importlib.import_module(f"functions.{name}.app")
+        mounts[f"/api/{name}"] = module.create_app(config)
+    return DispatcherMiddleware(create_root_app(config), mounts)

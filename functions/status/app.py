@@ -1,0 +1,20 @@
+"""The status function: status and timeline, officer actions, push subscriptions and notifications."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from functions.core import models
+from functions.core.config import Config
+from functions.core.http import create_base_app
+from functions.status import service
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the status app (Zappa uses the module-level `app`)."""
+    app = create_base_app(__name__, "status", config, health=service.health)
+    models.bind(app.config["MOTCUA"])
+    return app
+
+
+app = create_app()
