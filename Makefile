@@ -1,0 +1,54 @@
+# Một Cửa: `make run` starts the whole local stack, `make test` runs every test.
+# Each target creates what it needs (virtualenvs, Debian's chromium, Lambda zips).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+LAMBDA_VENV := .venv-lambda
+STAGES ?= dev_account dev_submit dev_status dev_pay
+DIST := dist
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test package lint bench chromium clean
+
+# Reinstall only when the requirement files change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	@touch $@
+
+# The zips are built from a runtime-only venv: requirements.txt plus Zappa's handler.
+$(LAMBDA_VENV)/.installed: requirements.txt
+	@# Rebuilt from scratch: a package dropped from requirements.txt must leave the zip too.
+	rm -rf $(LAMBDA_VENV) && $(PYTHON) -m venv $(LAMBDA_VENV)
+	$(LAMBDA_VENV)/bin/pip install -q -r requirements.txt zappa==0.63.0
+	@touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/python -m functions.local
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-core; }
+
+package: $(LAMBDA_VENV)/.installed
+	@mkdir -p $(DIST)
+	@for stage in $(STAGES); do \
+	  VIRTUAL_ENV=$(CURDIR)/$(LAMBDA_VENV) PATH=$(CURDIR)/$(LAMBDA_VENV)/bin:$$PATH \
+	  REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt \
+	  $(LAMBDA_VENV)/bin/zappa package $$stage -o $(DIST)/$$stage.zip >$(DIST)/$$stage.log 2>&1 \
+	    || { cat $(DIST)/$$stage.log; exit 1; }; \
+	  echo "built $(DIST)/$$stage.zip ($$(stat -c %s $(DIST)/$$stage.zip) bytes)"; \
+	done
+
+test: $(VENV)/.installed chromium package
+	$(VENV)/bin/python -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check functions tests bench
+	$(VENV)/bin/cfn-lint infra/template.yaml
+
+bench: $(VENV)/.installed chromium package
+	$(VENV)/bin/python bench/coldstart.py
+	$(VENV)/bin/python bench/pwa_weight.py
+
+clean:
+	rm -rf $(DIST) .pytest_cache .ruff_cache
