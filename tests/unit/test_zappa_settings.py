@@ -1,0 +1,50 @@
+"""zappa_settings.json: a base stage plus one stage per function and environment."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+
+from functions.core.config import FUNCTIONS
+
+SETTINGS = json.loads((Path(__file__).resolve().parents[2] / "zappa_settings.json").read_text())
+
+
+def resolved(stage: str) -> dict:
+    """Zappa's shallow `extends` merge."""
+    conf = SETTINGS[stage]
+    parent = conf.get("extends")
+    return {**(resolved(parent) if parent else {}), **conf}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_has_a_stage_pointing_at_its_own_app(env, function):
+    conf = resolved(f"{env}_{function}")
+    module, attr = conf["app_function"].rsplit(".", 1)
+    assert module == f"functions.{function}.app"
+    assert hasattr(importlib.import_module(module), attr)
+    assert conf["base_path"] == f"api/{function}"
+    assert conf["environment_variables"] == {"MOTCUA_STAGE": env}
+    assert conf["runtime"] == "python3.11" and conf["aws_region"] == "ap-southeast-1"
+    assert conf["manage_roles"] is False  # roles come from infra/template.yaml
+    assert conf["use_precompiled_packages"] is False
+
+
+def test_zip_excludes_dev_only_material_and_the_aws_sdk():
+    exclude = set(SETTINGS["base"]["exclude"])
+    assert {"tests", "pwa", "infra", "bench", ".venv", "boto3", "botocore", "local"} <= exclude
+
+
+def test_no_glob_that_crashes_zappa():
+    for conf in SETTINGS.values():
+        assert "**/__pycache__/**" not in conf.get("exclude_glob", [])
+
+
+def test_keep_warm_only_where_a_citizen_waits_in_prod():
+    warm = {fn: resolved(f"prod_{fn}")["keep_warm"] for fn in FUNCTIONS}
+    assert warm == {"account": True, "submit": False, "status": True, "pay": False}
+    assert not any(resolved(f"dev_{fn}")["keep_warm"] for fn in FUNCTIONS)
