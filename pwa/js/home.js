@@ -1,0 +1,70 @@
+// The home screen: the procedure catalog as large cards, or a clear error with a retry.
+
+import { errorMessage } from './api.js';
+import { el } from './dom.js';
+import { currentLanguage, has, t, tCount } from './i18n.js';
+
+// Amounts are integer VND; Vietnamese grouping ("50.000 ₫") is what people see on receipts.
+const vnd = new Intl.NumberFormat('vi-VN', { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
+
+/** Render the home screen for `state` = { procedures, error, fromCache } into `container`. */
+export function renderHome(container, state, onRetry) {
+  container.setAttribute('aria-busy', String(!state.procedures && !state.error));
+  container.replaceChildren(...homeContent(state, onRetry));
+}
+
+function homeContent(state, onRetry) {
+  if (state.error) return [errorPanel(state.error, onRetry)];
+  if (!state.procedures) return [el('p', { className: 'placeholder' }, t('common.loading'))];
+  if (state.procedures.length === 0) return [el('p', { className: 'placeholder' }, t('home.empty'))];
+  return [
+    state.fromCache ? el('p', { className: 'note' }, t('home.saved_copy')) : null,
+    el('ul', { className: 'procedure-list' }, state.procedures.map((p) => el('li', {}, procedureCard(p)))),
+  ].filter(Boolean);
+}
+
+function errorPanel(error, onRetry) {
+  return el(
+    'div',
+    { className: 'error-panel', role: 'alert' },
+    el('p', { className: 'error-panel__title' }, t('home.load_failed')),
+    el('p', { className: 'error-panel__message' }, errorMessage(error)),
+    el('button', { type: 'button', className: 'button', onclick: onRetry }, t('common.retry')),
+  );
+}
+
+function procedureCard(procedure) {
+  const name = localizedName(procedure.name);
+  return el(
+    'article',
+    { className: 'procedure-card', dataset: { procedureId: procedure.id } },
+    el('h3', { className: 'procedure-card__name', lang: name.lang }, name.text),
+    el(
+      'dl',
+      { className: 'procedure-card__facts' },
+      fact(t('procedure.fee'), formatFee(procedure.fee_vnd), 'fee'),
+      fact(t('procedure.processing'), tCount('procedure.days', procedure.processing_days), 'days'),
+      has(`authority.${procedure.authority}`)
+        ? fact(t('procedure.authority'), t(`authority.${procedure.authority}`), 'authority')
+        : null,
+    ),
+    procedure.postal_delivery ? el('p', { className: 'badge' }, t('procedure.postal_delivery')) : null,
+    procedure.code ? el('p', { className: 'procedure-card__code' }, t('procedure.code', { code: procedure.code })) : null,
+  );
+}
+
+function fact(label, value, kind) {
+  return el('div', { className: 'fact', dataset: { fact: kind } }, el('dt', {}, label), el('dd', {}, value));
+}
+
+// A name missing in the chosen language falls back to Vietnamese, marked as such for screen readers.
+function localizedName(names = {}) {
+  const language = currentLanguage();
+  if (names[language]) return { text: names[language], lang: language };
+  return { text: names.vi || '', lang: 'vi' };
+}
+
+/** "Miễn phí"/"Free" for 0, otherwise the amount in VND. */
+export function formatFee(amount) {
+  return amount > 0 ? vnd.format(amount) : t('procedure.fee_free');
+}

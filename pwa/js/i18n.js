@@ -1,0 +1,73 @@
+// Translations: every user-facing string comes from /i18n/<lang>.json.
+// Vietnamese is the default; the choice is remembered on the device.
+
+export const LANGUAGES = ['vi', 'en'];
+const DEFAULT_LANGUAGE = 'vi';
+const STORAGE_KEY = 'motcua.lang';
+
+let language = DEFAULT_LANGUAGE;
+let messages = {};
+
+/** The language to start with: the saved choice, else Vietnamese (not the browser's). */
+export function savedLanguage() {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    return LANGUAGES.includes(stored) ? stored : DEFAULT_LANGUAGE;
+  } catch {
+    // Storage can be blocked (private modes, quota); the default still works.
+    return DEFAULT_LANGUAGE;
+  }
+}
+
+/** Load a language's messages, make it current, and remember it. */
+export async function setLanguage(code) {
+  const wanted = LANGUAGES.includes(code) ? code : DEFAULT_LANGUAGE;
+  const response = await fetch(`/i18n/${wanted}.json`, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`i18n ${wanted}: HTTP ${response.status}`);
+  messages = await response.json();
+  language = wanted;
+  document.documentElement.lang = wanted;
+  try {
+    localStorage.setItem(STORAGE_KEY, wanted);
+  } catch {
+    // Not remembering the choice is acceptable; the page still switches.
+  }
+}
+
+export function currentLanguage() {
+  return language;
+}
+
+function lookup(key) {
+  return key.split('.').reduce((node, part) => (node == null ? undefined : node[part]), messages);
+}
+
+/** True when the current language has a string for `key`. */
+export function has(key) {
+  return typeof lookup(key) === 'string';
+}
+
+/** Translate `key`, filling `{name}` placeholders from `params`; unknown keys show as themselves. */
+export function t(key, params = {}) {
+  const text = lookup(key);
+  if (typeof text !== 'string') return key;
+  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+}
+
+/** Translate a counted phrase using the language's plural rules (`key.one`, `key.other`, ...). */
+export function tCount(key, count, params = {}) {
+  const category = new Intl.PluralRules(language).select(count);
+  const chosen = has(`${key}.${category}`) ? `${key}.${category}` : `${key}.other`;
+  return t(chosen, { ...params, count });
+}
+
+/** Re-translate the static markup: elements carry `data-i18n` (text) or `data-i18n-aria-label`. */
+export function translateDocument(root = document) {
+  for (const element of root.querySelectorAll('[data-i18n]')) {
+    element.textContent = t(element.dataset.i18n);
+  }
+  for (const element of root.querySelectorAll('[data-i18n-aria-label]')) {
+    element.setAttribute('aria-label', t(element.dataset.i18nAriaLabel));
+  }
+  document.title = t('app.title');
+}

@@ -1,0 +1,123 @@
+// Một Cửa service worker: an offline shell and an offline procedure catalog.
+// Bump VERSION whenever a file in SHELL_FILES changes; the page then offers "Cập nhật".
+
+const VERSION = 'v1';
+const SHELL_CACHE = `motcua-shell-${VERSION}`;
+// Versioned apart from the shell so a shell update keeps the saved catalog.
+const CATALOG_CACHE = 'motcua-catalog-v1';
+const CATALOG_PATH = '/api/submit/procedures';
+// '/' rather than '/index.html': the URL the first visit already loaded, so precaching revalidates it.
+const OFFLINE_PAGE = '/';
+const NETWORK_TIMEOUT_MS = 4000;
+// Tells the page its data came from the saved copy (see js/api.js).
+const CACHE_HEADER = 'X-Motcua-Cache';
+
+const SHELL_FILES = [
+  OFFLINE_PAGE,
+  '/manifest.webmanifest',
+  '/css/app.css',
+  '/js/app.js',
+  '/js/api.js',
+  '/js/dom.js',
+  '/js/home.js',
+  '/js/i18n.js',
+  '/js/sw-update.js',
+  '/i18n/vi.json',
+  '/i18n/en.json',
+  // Only the icon the page itself shows. The 512 px and apple-touch icons are read by the OS when
+  // installing, which happens online; precaching them would add ~10 KB to every first visit.
+  '/icons/icon-192.png',
+];
+
+self.addEventListener('install', (event) => {
+  // No skipWaiting(): a new version waits for the user's consent (see js/sw-update.js).
+  event.waitUntil(Promise.all([precacheShell(), saveCatalog().catch(() => {})]));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(deleteOldCaches().then(() => self.clients.claim()));
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  // Anything else (writes, other origins) goes straight to the network, untouched.
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname === CATALOG_PATH) {
+    event.respondWith(catalogResponse(event));
+  } else if (url.pathname.startsWith('/api/')) {
+    // Personal data is never cached: let the browser fetch it as if there were no worker.
+  } else if (request.mode === 'navigate') {
+    event.respondWith(navigationResponse(request));
+  } else {
+    event.respondWith(shellResponse(request));
+  }
+});
+
+async function precacheShell() {
+  const cache = await caches.open(SHELL_CACHE);
+  // 'no-cache' revalidates with the server, so a stale HTTP-cached file never enters a new version.
+  await cache.addAll(SHELL_FILES.map((path) => new Request(path, { cache: 'no-cache' })));
+}
+
+// The first visit fetched the catalog before this worker existed; save it now so it works offline.
+async function saveCatalog() {
+  const response = await fetch(CATALOG_PATH, { credentials: 'same-origin', cache: 'no-cache' });
+  if (response.ok) await (await caches.open(CATALOG_CACHE)).put(CATALOG_PATH, response);
+}
+
+async function deleteOldCaches() {
+  const keep = new Set([SHELL_CACHE, CATALOG_CACHE]);
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith('motcua-') && !keep.has(name)).map((name) => caches.delete(name)));
+}
+
+// Cache first: shell files only change with a new VERSION.
+async function shellResponse(request) {
+  const cached = await caches.match(request, { cacheName: SHELL_CACHE });
+  return cached || fetch(request);
+}
+
+// Network first so people get today's page; on a dead or very slow link, the saved shell.
+async function navigationResponse(request) {
+  try {
+    return await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
+  } catch {
+    const cached = await caches.match(OFFLINE_PAGE, { cacheName: SHELL_CACHE });
+    return cached || fetch(request);
+  }
+}
+
+// Network first, saving each good answer; the saved copy is marked so the page can say so.
+function catalogResponse(event) {
+  const network = fetch(event.request);
+  // Registered before the page's reader, so the clone is taken before the body is consumed.
+  const saved = network.then((response) => {
+    if (!response.ok) return undefined;
+    const copy = response.clone();
+    return caches.open(CATALOG_CACHE).then((cache) => cache.put(CATALOG_PATH, copy));
+  });
+  event.waitUntil(saved.catch(() => {}));
+  return withTimeout(network, NETWORK_TIMEOUT_MS).catch(async () => {
+    const cached = await caches.match(CATALOG_PATH, { cacheName: CATALOG_CACHE });
+    // Nothing saved: keep waiting for the network (or let its error reach the page).
+    return cached ? markAsCached(cached) : network;
+  });
+}
+
+function markAsCached(response) {
+  const headers = new Headers(response.headers);
+  headers.set(CACHE_HEADER, 'hit');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}

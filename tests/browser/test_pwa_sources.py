@@ -1,0 +1,113 @@
+"""Static checks on pwa/ that need no browser: translations, the precache list, CSP-safe markup."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+PWA = Path(__file__).resolve().parents[2] / "pwa"
+LANGUAGES = ("vi", "en")
+# Every code the API may answer with must have a text in each language.
+ERROR_CODES = (
+    "invalid_json",
+    "not_found",
+    "method_not_allowed",
+    "payload_too_large",
+    "validation_failed",
+    "unauthorized",
+    "forbidden",
+    "conflict",
+    "rate_limited",
+    "dependency_unavailable",
+    "internal_error",
+    "network",
+    "unknown",
+)
+ITEM = re.compile(r"'([^']+)'|\b(OFFLINE_PAGE)\b")
+KEY_IN_JS = re.compile(r"""\bt(?:Count)?\(\s*'([a-z_]+(?:\.[a-z_]+)+)'""")
+
+
+def catalog(language: str) -> dict:
+    return json.loads((PWA / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def flat_keys(node: dict, prefix: str = "") -> set[str]:
+    keys: set[str] = set()
+    for name, value in node.items():
+        path = f"{prefix}{name}"
+        keys |= flat_keys(value, f"{path}.") if isinstance(value, dict) else {path}
+    return keys
+
+
+def precache_list() -> list[str]:
+    source = (PWA / "sw.js").read_text(encoding="utf-8")
+    block = re.search(r"const SHELL_FILES = \[(.*?)\];", source, re.S).group(1)
+    block = re.sub(r"//.*", "", block)
+    offline_page = re.search(r"const OFFLINE_PAGE = '([^']+)';", source).group(1)
+    return [offline_page if name == "OFFLINE_PAGE" else path for path, name in ITEM.findall(block)]
+
+
+class MarkupAudit(HTMLParser):
+    """Collects what a strict CSP (no inline script or style) would block, and the keys and favicon used."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocked: list[str] = []
+        self.i18n_keys: set[str] = set()
+        self.favicon = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        if tag == "style" or (tag == "script" and "src" not in names):
+            self.blocked.append(f"<{tag}>")
+        self.blocked += [f"{tag}[{name}]" for name in names if name == "style" or name.startswith("on")]
+        self.i18n_keys |= {v for k, v in attrs if k in ("data-i18n", "data-i18n-aria-label") and v}
+        if tag == "link" and names.get("rel") == "icon":
+            self.favicon = names.get("href") or ""
+
+
+def test_both_languages_have_exactly_the_same_keys() -> None:
+    assert flat_keys(catalog("vi")) == flat_keys(catalog("en"))
+
+
+def test_every_api_error_code_has_a_text_in_both_languages() -> None:
+    for language in LANGUAGES:
+        errors = catalog(language)["errors"]
+        missing = [code for code in ERROR_CODES if not errors.get(code)]
+        assert missing == [], language
+
+
+def test_every_key_used_by_the_page_and_scripts_exists() -> None:
+    audit = MarkupAudit()
+    audit.feed((PWA / "index.html").read_text(encoding="utf-8"))
+    used = set(audit.i18n_keys)
+    for script in (PWA / "js").glob("*.js"):
+        used |= set(KEY_IN_JS.findall(script.read_text(encoding="utf-8")))
+    keys = flat_keys(catalog("vi"))
+    plural_bases = {key.rsplit(".", 1)[0] for key in keys}
+    assert used, "no translation keys found"
+    assert sorted(key for key in used if key not in keys and key not in plural_bases) == []
+
+
+def test_index_html_has_no_inline_script_or_style_for_the_csp_to_block() -> None:
+    audit = MarkupAudit()
+    audit.feed((PWA / "index.html").read_text(encoding="utf-8"))
+    assert audit.blocked == []
+
+
+def test_service_worker_precaches_every_shell_file_and_only_existing_ones() -> None:
+    listed = precache_list()
+    audit = MarkupAudit()
+    audit.feed((PWA / "index.html").read_text(encoding="utf-8"))
+    code_and_text = {
+        "/" + path.relative_to(PWA).as_posix()
+        for folder in ("js", "css", "i18n")
+        for path in (PWA / folder).rglob("*")
+        if path.is_file()
+    }
+    needed = code_and_text | {"/", "/manifest.webmanifest", audit.favicon}
+    assert needed <= set(listed), sorted(needed - set(listed))
+    assert all(path == "/" or (PWA / path.lstrip("/")).is_file() for path in listed)
+    assert len(listed) == len(set(listed))
