@@ -20,18 +20,9 @@ from playwright.sync_api import BrowserContext, Page, Request, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from functions.local import running_stack  # noqa: E402 (needs the path above)
+from functions.local.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BUDGET_BYTES = 30 * 1024  # the shell's compressed weight on a first visit
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 TIMEOUT_MS = 60_000
 PRECACHE_JS = """async () => {
   const sizes = {};

@@ -9,17 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-# Playwright must never download a browser here: always the system Chromium with these flags.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from functions.local.chromium import CHROMIUM, CHROMIUM_ARGS
+
 # For the camera issues to come: a fake 640x480 camera that needs no permission prompt.
 CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 PHONE = {
