@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -89,9 +90,16 @@ def _banner(cfg, endpoint: str, officers: list[dict[str, str]]) -> None:  # noqa
     print("\n".join(lines), flush=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Run the whole stack in the foreground until Ctrl-C."""
     server = start()
+    # Ctrl-C and `kill` both stop the stack cleanly, even when started from a script that ignores SIGINT.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
