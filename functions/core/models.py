@@ -256,6 +256,7 @@ def bind(config: Config) -> None:
 
 def check_tables(models: tuple[type[_Base], ...]) -> dict[str, str]:
     """Readiness probe: 'ok' per table that answers; raises DependencyUnavailable otherwise."""
+    from botocore.exceptions import BotoCoreError
     from pynamodb.exceptions import PynamoDBException
 
     from functions.core.errors import DependencyUnavailable
@@ -264,7 +265,7 @@ def check_tables(models: tuple[type[_Base], ...]) -> dict[str, str]:
     for model in models:
         try:
             found = model.exists()
-        except PynamoDBException as exc:
+        except (PynamoDBException, BotoCoreError) as exc:  # unreachable endpoint -> 503, not 500
             raise DependencyUnavailable(details={"table": model.short_name}) from exc
         if not found:
             raise DependencyUnavailable(details={"table": model.short_name})

@@ -106,3 +106,12 @@ def test_unexpected_exception_answers_500_without_leaking_its_text(make_app, sta
     assert resp.get_json()["error"]["code"] == "internal_error"
     assert "0912345678" not in resp.get_data(as_text=True)
     assert "0912345678" not in caplog.text
+
+
+def test_health_answers_503_not_500_when_dynamodb_is_unreachable(config):
+    from functions.pay.app import create_app
+
+    app = create_app(config.with_overrides(aws_endpoint_url="http://127.0.0.1:9"))
+    resp = app.test_client().get("/health")
+    assert resp.status_code == 503
+    assert resp.get_json()["error"]["code"] == "dependency_unavailable"
