@@ -12,6 +12,7 @@ os.environ.update({
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "ap-southeast-1",
     "AWS_REGION": "ap-southeast-1",
+    "MOTCUA_SESSION_SECRET": "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
 })
 for _key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTCUA_TABLE_PREFIX"):
     os.environ.pop(_key, None)

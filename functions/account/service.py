@@ -1,10 +1,65 @@
-"""Use cases of the account function: phone sign-up/sign-in by SMS code, sessions and profile."""
+"""Account use cases: send a code, sign in with it, sign out, read and change the profile."""
 
 from __future__ import annotations
 
-from functions.core import models
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from functions.account import users
+from functions.account.otp import PhoneOtp
+from functions.core import models, sessions
+from functions.core.errors import ValidationFailed
+
+TABLES = (models.User, models.OtpChallenge, models.Session)
 
 
 def health() -> dict[str, str]:
-    """Readiness of the tables this function writes."""
-    return models.check_tables((models.User, models.OtpChallenge, models.Session))
+    """Readiness: the account tables answer."""
+    return models.check_tables(TABLES)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the account as its owner sees it, and the cookie's token and expiry."""
+
+    me: dict[str, Any]
+    token: str
+    expires: datetime
+
+
+class AccountService:
+    """The account function's use cases over one identity source."""
+
+    def __init__(self, identity: PhoneOtp) -> None:
+        self.identity = identity
+
+    def request_otp(self, body: dict[str, Any], client_ip: str, now: datetime) -> dict[str, Any]:
+        """Send a sign-in code by SMS, within the limits."""
+        return self.identity.start(body, client_ip, now)
+
+    def verify_otp(self, body: dict[str, Any], now: datetime) -> SignedIn:
+        """Check the code; on success find or create the account and open a session."""
+        identity = self.identity.complete(body, now)
+        user = users.sign_in(identity, now)
+        token = sessions.open_session(user, now)
+        return SignedIn(users.me(user), token, now + sessions.LIFETIME)
+
+    def logout(self, token: str, principal: sessions.Principal | None, body: dict[str, Any],
+               now: datetime) -> None:
+        """End this session, or every session of the user with `all_devices`."""
+        everywhere = body.get("all_devices", False)
+        if not isinstance(everywhere, bool):
+            raise ValidationFailed(details={"fields": {"all_devices": "invalid_type"}})
+        if everywhere and principal is not None:
+            sessions.revoke_all(principal.user_id, now)
+        sessions.revoke(token)
+
+    def profile(self, principal: sessions.Principal) -> dict[str, Any]:
+        """The caller's own account and profile."""
+        return users.me(models.User.get(principal.user_id, consistent_read=True))
+
+    def update_profile(self, principal: sessions.Principal, body: dict[str, Any], now: datetime
+                       ) -> dict[str, Any]:
+        """Replace the caller's profile after validating every field."""
+        return users.me(users.update_profile(principal.user_id, body, now))

@@ -7,6 +7,7 @@ production overrides them through Lambda environment variables (see README, "Set
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -31,11 +32,19 @@ class Config:
     session_secret: str = ""
     vapid_private_key: str = ""
     vapid_public_key: str = ""
+    phone_countries: tuple[str, ...] = ("VN",)
+    sms_sender_id: str = "MOTCUA"
+    trusted_proxies: int = 0
 
     @property
     def is_local(self) -> bool:
         """True for runs on a developer machine or in tests (no TLS, emulated AWS)."""
         return self.stage in ("local", "test")
+
+    @property
+    def cookie_prefix(self) -> str:
+        """`__Host-` outside local runs: the browser then insists on Secure, Path=/ and no Domain."""
+        return "" if self.is_local else "__Host-"
 
     def table_name(self, short: str) -> str:
         """Physical DynamoDB table name for a logical table, e.g. `users`."""
@@ -54,6 +63,13 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"setting {key} must be an integer, got {raw!r}") from exc
+
+
+def _countries(raw: str) -> tuple[str, ...]:
+    codes = tuple(code.strip().upper() for code in raw.split(",") if code.strip())
+    if not codes or any(not re.fullmatch(r"[A-Z]{2}", code) for code in codes):
+        raise ValueError(f"MOTCUA_PHONE_COUNTRIES must be ISO 3166 codes like VN,LA, got {raw!r}")
+    return codes
 
 
 def load(environ: Mapping[str, str] | None = None) -> Config:
@@ -76,6 +92,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         session_secret=env.get("MOTCUA_SESSION_SECRET", ""),
         vapid_private_key=env.get("MOTCUA_VAPID_PRIVATE_KEY", ""),
         vapid_public_key=env.get("MOTCUA_VAPID_PUBLIC_KEY", ""),
+        phone_countries=_countries(env.get("MOTCUA_PHONE_COUNTRIES", "VN")),
+        sms_sender_id=env.get("MOTCUA_SMS_SENDER_ID", "MOTCUA"),
+        trusted_proxies=_int(env, "MOTCUA_TRUSTED_PROXIES", 0),
     )
 
 

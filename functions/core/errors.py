@@ -70,3 +70,57 @@ class DependencyUnavailable(AppError):
     """A backing service (database, storage) did not answer."""
 
     status, code, default_message = 503, "dependency_unavailable", "A backing service is unavailable."
+
+
+class Forbidden(AppError):
+    """Signed in, but this role may not do this."""
+
+    status, code, default_message = 403, "forbidden", "You are not allowed to do this."
+
+
+class CsrfFailed(AppError):
+    """A state-changing request without the session's CSRF token, or from another site."""
+
+    status, code, default_message = 403, "csrf_failed", "The request did not come from the app. Reload the page."
+
+
+class PhoneInvalid(AppError):
+    """Not a valid mobile number (landlines and service numbers included)."""
+
+    status, code, default_message = 400, "phone_invalid", "This is not a valid mobile phone number."
+
+
+class PhoneCountryNotSupported(AppError):
+    """A valid number from a country outside the allow-list."""
+
+    status, code, default_message = 400, "phone_country_not_supported", "Numbers from this country are not accepted."
+
+
+class OtpRateLimited(RateLimited):
+    """Too many codes sent; `details.retry_after` (seconds) and `details.limit` say which and how long."""
+
+    code, default_message = "otp_rate_limited", "Too many codes were sent. Please wait before asking again."
+
+
+class OtpInvalid(AppError):
+    """Wrong code; `details.attempts_left` says how many tries this code has left."""
+
+    status, code, default_message = 400, "otp_invalid", "The code is not correct."
+
+
+class OtpExpired(AppError):
+    """No live code for this number: it expired, was used, or was never sent."""
+
+    status, code, default_message = 400, "otp_expired", "This code has expired. Ask for a new one."
+
+
+class OtpLocked(AppError):
+    """Too many wrong tries: the code is dead and a new one must be requested."""
+
+    status, code, default_message = 400, "otp_locked", "Too many wrong tries. Ask for a new code."
+
+
+class SmsUnavailable(DependencyUnavailable):
+    """The SMS provider did not accept the message."""
+
+    code, default_message = "sms_unavailable", "The text message could not be sent. Please try again."

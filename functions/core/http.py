@@ -9,8 +9,10 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from functions.core import errors
+from functions.core import auth, errors
+from functions.core.adapters.clock import Clock
 from functions.core.config import Config, load
 
 log = logging.getLogger("motcua")
@@ -74,6 +76,14 @@ def _from_http_exception(exc: HTTPException) -> errors.AppError:
     return cls()
 
 
+def _is_dependency_failure(exc: Exception) -> bool:
+    """Database or AWS client failures that no service handled: the backend is down, not the request bad."""
+    from botocore.exceptions import BotoCoreError
+    from pynamodb.exceptions import PynamoDBException
+
+    return isinstance(exc, PynamoDBException | BotoCoreError)
+
+
 def _register_error_mapping(app: Flask) -> None:
     @app.errorhandler(errors.AppError)
     def _app_error(err: errors.AppError) -> Response:
@@ -85,6 +95,9 @@ def _register_error_mapping(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if _is_dependency_failure(exc):
+            log.warning("dependency failure %s on %s %s", type(exc).__name__, request.method, request.url_rule)
+            return error_response(errors.DependencyUnavailable())
         # Log the type and route only: exception text may echo personal data.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url_rule)
         err = errors.AppError("Something went wrong on our side.")
@@ -101,11 +114,17 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def optional_json_body() -> dict[str, Any]:
+    """Like `json_body`, but an empty body means `{}` (for requests whose fields are all optional)."""
+    return json_body() if request.get_data(cache=True) else {}
+
+
 def create_base_app(
     import_name: str,
     function: str,
     config: Config | None = None,
     health: Callable[[], dict[str, Any]] | None = None,
+    clock: Clock | None = None,
 ) -> Flask:
     """A Flask app with config, error mapping, security headers and `GET /health` wired in."""
     cfg = config or load()
@@ -115,6 +134,10 @@ def create_base_app(
     app.json.ensure_ascii = False  # Vietnamese text stays readable in responses.
     logging.getLogger("motcua").setLevel(cfg.log_level)
     _register_error_mapping(app)
+    if cfg.trusted_proxies:
+        # Only behind proxies we run: otherwise X-Forwarded-For is whatever the caller typed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.trusted_proxies)  # type: ignore[method-assign]
+    auth.install(app, cfg, clock)
 
     @app.after_request
     def _headers(resp: Response) -> Response:

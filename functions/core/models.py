@@ -17,7 +17,9 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.connection import Connection
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from functions.core.config import Config
 
@@ -46,7 +48,10 @@ class User(_Base):
     role = UnicodeAttribute(default="citizen")
     communes = UnicodeSetAttribute(null=True)
     profile = JSONAttribute(null=True)
+    identity = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    last_sign_in_at = UTCDateTimeAttribute(null=True)
+    sessions_revoked_at = UTCDateTimeAttribute(null=True)
     by_phone = UserByPhone()
 
 
@@ -58,6 +63,7 @@ class OtpChallenge(_Base):
     code_hmac = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     count = NumberAttribute(default=0)
+    # Also the TTL: DynamoDB deletes late, so code compares it with the clock before trusting an item.
     expires_at = TTLAttribute()
 
 
@@ -76,6 +82,7 @@ class Session(_Base):
     session_hash = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
     role = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(null=True)
     expires_at = TTLAttribute()
     by_user = SessionByUser()
 
@@ -240,8 +247,12 @@ ALL_MODELS: tuple[type[_Base], ...] = (
 )
 
 
+_bound: dict[str, str | None] = {"region": "ap-southeast-1", "host": None}
+
+
 def bind(config: Config) -> None:
     """Point every model at this config's tables, region and endpoint."""
+    _bound.update(region=config.region, host=config.aws_endpoint_url)
     for model in ALL_MODELS:
         # Each model gets its own Meta: they all inherit _Base.Meta, so setting attributes on it
         # would point every model at the same table.
@@ -252,6 +263,11 @@ def bind(config: Config) -> None:
             "host": config.aws_endpoint_url,
         })
         model._connection = None  # the cached connection still holds the old host
+
+
+def transaction() -> TransactWrite:
+    """An all-or-nothing write across items, on the bound endpoint (a bare Connection() would not be)."""
+    return TransactWrite(connection=Connection(region=_bound["region"], host=_bound["host"]))
 
 
 def check_tables(models: tuple[type[_Base], ...]) -> dict[str, str]:

@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
-from functions.core import models
+from functions.account import users
 
 # Two real communes after the 2025 reform: a northern home commune and one in Nghệ An.
 DEMO_OFFICERS = (
@@ -23,8 +23,7 @@ def seed_officers() -> list[dict[str, str]]:
     """Create (or refresh) one demo officer per demo commune."""
     now = datetime.now(UTC)
     for officer in DEMO_OFFICERS:
-        models.User(officer["user_id"], phone=officer["phone"], role="officer",
-                    communes={officer["commune"]}, created_at=now).save()
+        users.upsert_staff(officer["phone"], "officer", [officer["commune"]], now, user_id=officer["user_id"])
     return list(DEMO_OFFICERS)
 
 

@@ -53,3 +53,34 @@ def make_app(config: config_mod.Config) -> Callable[[str], Flask]:
 def client(make_app: Callable[[str], Flask], stack: dict[str, str]) -> Callable[[str], FlaskClient]:
     """A test client for one function, with the stack deployed."""
     return lambda function: make_app(function).test_client()
+
+
+@pytest.fixture
+def clock():
+    """A clock that moves only when the test says so (starts 2026-11-22 10:00 in Vietnam)."""
+    from functions.core.adapters.clock import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+def account_app(config: config_mod.Config, stack: dict[str, str], clock) -> Flask:  # noqa: ANN001
+    """The account app on the fake clock, sending SMS through moto's SNS."""
+    from functions.account.app import create_app
+
+    app = create_app(config, clock=clock)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def sms_inbox(stack: dict[str, str], config: config_mod.Config) -> Callable[[str], list[str]]:
+    """Every SMS text moto's SNS received for a number, oldest first."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    def inbox(phone: str) -> list[str]:
+        messages = sns_backends[DEFAULT_ACCOUNT_ID][config.region].sms_messages.values()
+        return [text for number, text in messages if number == phone]
+
+    return inbox

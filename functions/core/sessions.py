@@ -1,0 +1,101 @@
+"""Server-side sessions: random 256-bit tokens, stored only as SHA-256, expiring and revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist
+
+from functions.core import keys, models
+from functions.core.config import Config
+
+LIFETIME = timedelta(days=30)
+# Renew at most once a day: a write on every request would cost more than it protects.
+RENEW_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user behind a live session."""
+
+    user_id: str
+    phone: str
+    role: str
+    communes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A live session's principal, and the new expiry when this request renewed it."""
+
+    principal: Principal
+    renewed_until: datetime | None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token(config: Config, token: str) -> str:
+    """The CSRF token bound to one session token (signed double-submit)."""
+    return hmac.new(keys.derive(config, "csrf"), token.encode(), hashlib.sha256).hexdigest()
+
+
+def open_session(user: models.User, now: datetime) -> str:
+    """Create a session for `user`; returns the token, which only the cookie ever holds."""
+    token = secrets.token_urlsafe(32)
+    models.Session(_hash(token), user_id=user.user_id, role=user.role, created_at=now,
+                   expires_at=now + LIFETIME).save()
+    return token
+
+
+def principal_of(user: models.User) -> Principal:
+    """The principal for a stored user."""
+    return Principal(user.user_id, user.phone, user.role, frozenset(user.communes or ()))
+
+
+def resolve(token: str, now: datetime) -> Resolved | None:
+    """The principal behind a live session token, renewing it when due; None when not live."""
+    if not token or len(token) > 128:
+        return None
+    try:
+        session = models.Session.get(_hash(token), consistent_read=True)
+        user = models.User.get(session.user_id)
+    except DoesNotExist:
+        return None
+    # DynamoDB deletes expired items late (up to days), so the expiry is checked here too.
+    if session.expires_at <= now or _revoked(user, session):
+        return None
+    renewed = None
+    if session.expires_at - now < LIFETIME - RENEW_AFTER:
+        renewed = now + LIFETIME
+        session.update(actions=[models.Session.expires_at.set(renewed)])
+    return Resolved(principal_of(user), renewed)
+
+
+def _revoked(user: models.User, session: models.Session) -> bool:
+    revoked_at = user.sessions_revoked_at
+    return revoked_at is not None and session.created_at is not None and session.created_at <= revoked_at
+
+
+def revoke(token: str) -> None:
+    """End one session (idempotent)."""
+    if token and len(token) <= 128:
+        models.Session(_hash(token)).delete()
+
+
+def revoke_all(user_id: str, now: datetime) -> int:
+    """End every session of a user; returns how many were deleted.
+
+    The watermark on the user makes this complete even for a session the index has not seen yet.
+    """
+    models.User(user_id).update(actions=[models.User.sessions_revoked_at.set(now)])
+    deleted = 0
+    for item in models.Session.by_user.query(user_id):
+        models.Session(item.session_hash).delete()
+        deleted += 1
+    return deleted
