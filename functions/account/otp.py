@@ -21,7 +21,14 @@ from functions.core.adapters.identity import VerifiedIdentity
 from functions.core.adapters.sms import SmsSender
 from functions.core.config import Config
 from functions.core.domain import otp, phone
-from functions.core.errors import DependencyUnavailable, OtpExpired, OtpInvalid, OtpLocked, OtpRateLimited, ValidationFailed
+from functions.core.errors import (
+    DependencyUnavailable,
+    OtpExpired,
+    OtpInvalid,
+    OtpLocked,
+    OtpRateLimited,
+    ValidationFailed,
+)
 
 C = models.OtpChallenge
 # PynamoDB sends a transaction's puts before its updates, whatever order they were added in, and

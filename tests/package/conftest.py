@@ -72,6 +72,7 @@ def package_env() -> Iterator[dict[str, str]]:
         emulator.deploy("motcua-dev", {"Stage": "dev"}, "ap-southeast-1", endpoint)
         yield {"PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "ap-southeast-1",
                "AWS_DEFAULT_REGION": "ap-southeast-1", "AWS_ACCESS_KEY_ID": "testing",
-               "AWS_SECRET_ACCESS_KEY": "testing", "LANG": "C.UTF-8"}
+               "AWS_SECRET_ACCESS_KEY": "testing", "LANG": "C.UTF-8",
+               "MOTCUA_SESSION_SECRET": "package-test-secret-0123456789abcdefghijklmnop"}
     finally:
         server.stop()

@@ -18,9 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENT = json.loads((ROOT / "tests" / "fixtures" / "apigw_v1_get.json").read_text())
 
 
-def event(method: str, path: str) -> dict:
+def event(method: str, path: str, payload: dict | None = None) -> dict:
     """An API Gateway (REST, v1 proxy) event for one request."""
     ev = copy.deepcopy(EVENT)
+    if payload is not None:
+        ev["body"] = json.dumps(payload)
+        ev["headers"] = {**(ev.get("headers") or {}), "Content-Type": "application/json"}
     ev["httpMethod"] = ev["requestContext"]["httpMethod"] = method
     ev["path"] = path
     ev["pathParameters"] = {"proxy": path.lstrip("/")}
@@ -77,3 +80,24 @@ def test_catalog_and_errors_through_the_packaged_submit_handler(unzipped, lambda
     assert missing["response"]["statusCode"] == 404 and body(missing)["error"]["code"] == "not_found"
     assert wrong_method["response"]["statusCode"] == 405
     assert body(wrong_method)["error"]["code"] == "method_not_allowed"
+
+
+def test_sign_in_by_sms_code_through_the_packaged_account_handler(unzipped, lambda_runtime, package_env):
+    """requestOtp publishes to (emulated) SNS from inside the zip; the code then opens a session."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    phone = "+84912340001"
+    (sent,) = invoke(unzipped("account"), lambda_runtime, package_env,
+                     event("POST", "/api/account/otp", {"phone": "0912 340 001"}))
+    assert sent["response"]["statusCode"] == 202, sent["response"]["body"]
+    assert body(sent)["phone"] == phone
+    texts = [text for number, text in sns_backends[DEFAULT_ACCOUNT_ID]["ap-southeast-1"].sms_messages.values()
+             if number == phone]
+    code = texts[-1].rsplit("#", 1)[1]
+    (verified,) = invoke(unzipped("account"), lambda_runtime, package_env,
+                         event("POST", "/api/account/otp/verify", {"phone": phone, "code": code}))
+    assert verified["response"]["statusCode"] == 200, verified["response"]["body"]
+    assert body(verified)["role"] == "citizen"
+    cookies = json.dumps(verified["response"].get("multiValueHeaders") or verified["response"]["headers"])
+    assert "__Host-motcua_session=" in cookies and "HttpOnly" in cookies and "Secure" in cookies
