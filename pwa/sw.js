@@ -1,11 +1,15 @@
-// Một Cửa service worker: an offline shell and an offline procedure catalog.
+// Một Cửa service worker: an offline shell, an offline procedure catalog and offline reference data.
 // Bump VERSION whenever a file in SHELL_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
 const CATALOG_PATH = '/api/submit/procedures';
+// Reference data (the commune list, ~27 KB gzipped): fetched only when a screen needs it, then kept
+// apart from the shell so a shell update does not download it again.
+const DATA_CACHE = 'motcua-data-v1';
+const DATA_PREFIX = '/data/';
 // '/' rather than '/index.html': the URL the first visit already loaded, so precaching revalidates it.
 const OFFLINE_PAGE = '/';
 const NETWORK_TIMEOUT_MS = 4000;
@@ -21,12 +25,31 @@ const SHELL_FILES = [
   '/js/dom.js',
   '/js/home.js',
   '/js/i18n.js',
+  '/js/otp.js',
+  '/js/panels.js',
+  '/js/router.js',
+  '/js/session.js',
   '/js/sw-update.js',
+  '/js/wait.js',
   '/i18n/vi.json',
-  '/i18n/en.json',
   // Only the icon the page itself shows. The 512 px and apple-touch icons are read by the OS when
   // installing, which happens online; precaching them would add ~10 KB to every first visit.
   '/icons/icon-192.png',
+];
+
+// Files a first visit does not need: the screens behind sign-in and the second language. Each is saved
+// in the shell cache the first time it is fetched, so it works offline from then on; a new VERSION
+// starts them afresh with the rest of the shell.
+const ON_DEMAND_FILES = [
+  '/js/commune-picker.js',
+  '/js/divisions.js',
+  '/js/form.js',
+  '/js/officer.js',
+  '/js/profile.js',
+  '/js/sign-in-code.js',
+  '/js/sign-in.js',
+  '/js/sign-out.js',
+  '/i18n/en.json',
 ];
 
 self.addEventListener('install', (event) => {
@@ -49,6 +72,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname === CATALOG_PATH) {
     event.respondWith(catalogResponse(event));
+  } else if (url.pathname.startsWith(DATA_PREFIX)) {
+    event.respondWith(dataResponse(event));
   } else if (url.pathname.startsWith('/api/')) {
     // Personal data is never cached: let the browser fetch it as if there were no worker.
   } else if (request.mode === 'navigate') {
@@ -71,7 +96,7 @@ async function saveCatalog() {
 }
 
 async function deleteOldCaches() {
-  const keep = new Set([SHELL_CACHE, CATALOG_CACHE]);
+  const keep = new Set([SHELL_CACHE, CATALOG_CACHE, DATA_CACHE]);
   const names = await caches.keys();
   await Promise.all(names.filter((name) => name.startsWith('motcua-') && !keep.has(name)).map((name) => caches.delete(name)));
 }
@@ -79,7 +104,13 @@ async function deleteOldCaches() {
 // Cache first: shell files only change with a new VERSION.
 async function shellResponse(request) {
   const cached = await caches.match(request, { cacheName: SHELL_CACHE });
-  return cached || fetch(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && ON_DEMAND_FILES.includes(new URL(request.url).pathname)) {
+    const copy = response.clone();
+    await caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
 }
 
 // Network first so people get today's page; on a dead or very slow link, the saved shell.
@@ -107,6 +138,20 @@ function catalogResponse(event) {
     // Nothing saved: keep waiting for the network (or let its error reach the page).
     return cached ? markAsCached(cached) : network;
   });
+}
+
+// Cache first, so the commune picker works offline at once; a cheap revalidation (ETag, usually a 304)
+// then refreshes the saved copy for next time.
+async function dataResponse(event) {
+  const cache = await caches.open(DATA_CACHE);
+  const cached = await cache.match(event.request);
+  const refresh = fetch(event.request, { cache: 'no-cache' }).then((response) => {
+    if (response.ok) return cache.put(event.request, response.clone()).then(() => response);
+    return response;
+  });
+  if (!cached) return refresh;
+  event.waitUntil(refresh.catch(() => {}));
+  return cached;
 }
 
 function markAsCached(response) {

@@ -1,10 +1,14 @@
 // Same-origin JSON calls to /api/. Failures become ApiError with a stable code,
 // which the UI turns into text through the `errors.<code>` translations.
 
-import { has, t } from './i18n.js';
+import { has } from './i18n.js';
 
 // Set by the service worker when it answers from its saved copy.
 const CACHE_HEADER = 'X-Motcua-Cache';
+// The server's readable double-submit cookie; `__Host-` outside local runs.
+const CSRF_COOKIES = ['__Host-motcua_csrf', 'motcua_csrf'];
+
+let unauthorizedHandler = () => {};
 
 export class ApiError extends Error {
   constructor(code, status = 0, details = {}, serverMessage = '') {
@@ -16,9 +20,34 @@ export class ApiError extends Error {
   }
 }
 
+/** Called with the ApiError of every 401 answer, before the caller sees it. */
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
 /** GET a JSON document; resolves to `{ data, fromCache }` or rejects with ApiError. */
 export async function getJson(path) {
   return request(path, { method: 'GET' });
+}
+
+/** POST/PUT/PATCH/DELETE `body` as JSON with the CSRF header; resolves to `{ data }` (null when empty). */
+export async function sendJson(method, path, body) {
+  const headers = { 'Content-Type': 'application/json' };
+  const token = csrfToken();
+  if (token) headers['X-CSRF-Token'] = token;
+  return request(path, { method, headers, body: JSON.stringify(body ?? {}) });
+}
+
+/** The CSRF cookie's value, or '' when there is none (signed out). */
+export function csrfToken() {
+  const cookies = new Map(
+    document.cookie.split(';').map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    }),
+  );
+  const name = CSRF_COOKIES.find((candidate) => cookies.get(candidate));
+  return name ? decodeURIComponent(cookies.get(name)) : '';
 }
 
 async function request(path, options) {
@@ -34,8 +63,12 @@ async function request(path, options) {
   } catch {
     throw new ApiError('network');
   }
-  const body = await readJson(response);
-  if (!response.ok) throw errorFrom(response.status, body);
+  const body = response.status === 204 ? null : await readJson(response);
+  if (!response.ok) {
+    const error = errorFrom(response.status, body);
+    if (response.status === 401) unauthorizedHandler(error);
+    throw error;
+  }
   return { data: body, fromCache: response.headers.get(CACHE_HEADER) === 'hit' };
 }
 
@@ -54,8 +87,8 @@ function errorFrom(status, body) {
   return new ApiError(error.code, status, error.details || {}, error.message || '');
 }
 
-/** The user-facing text for an error, in the current language. */
-export function errorMessage(error) {
+/** The translation key for an error's user-facing text. */
+export function errorKey(error) {
   const code = error instanceof ApiError ? error.code : 'unknown';
-  return has(`errors.${code}`) ? t(`errors.${code}`) : t('errors.unknown');
+  return has(`errors.${code}`) ? `errors.${code}` : 'errors.unknown';
 }

@@ -1,20 +1,95 @@
-// Boot: language, service worker, connectivity and the home screen.
+// Boot: language, service worker, connectivity, the session, and the screens.
 
-import { getJson } from './api.js';
+import { getJson, onUnauthorized } from './api.js';
+import { tx } from './dom.js';
 import { renderHome } from './home.js';
 import { currentLanguage, savedLanguage, setLanguage, translateDocument } from './i18n.js';
+import { pendingSignIn } from './otp.js';
+import { currentPath, navigate, startRouter } from './router.js';
+import {
+  accountPath, currentUser, forgetSession, isOfficer, landingPath, loadSession, maybeSignedIn, onSessionChange,
+} from './session.js';
 import { acceptUpdate, registerServiceWorker } from './sw-update.js';
 
 const CATALOG_PATH = '/api/submit/procedures';
 
 const state = { procedures: null, error: null, fromCache: false };
 const view = {
+  home: document.getElementById('home-view'),
+  screen: document.getElementById('screen'),
   procedures: document.getElementById('procedures'),
+  accountNav: document.getElementById('account-nav'),
   offlineBanner: document.getElementById('offline-banner'),
   updateBanner: document.getElementById('update-banner'),
   updateButton: document.getElementById('update-button'),
   languageSwitch: document.querySelector('.lang-switch'),
 };
+
+// access: who may see a screen; the guard below sends everyone else where they belong.
+const ROUTES = {
+  '/': { access: 'anyone', mount: showHome },
+  // Screens load their code on first use, so a first visit downloads only the home screen's.
+  '/sign-in': { access: 'signed-out', mount: onScreen(() => import('./sign-in.js'), 'mountSignIn') },
+  '/sign-in/code': { access: 'signed-out', mount: onScreen(() => import('./sign-in-code.js'), 'mountSignInCode') },
+  '/profile': { access: 'signed-in', mount: onScreen(() => import('./profile.js'), 'mountProfile') },
+  '/officer': { access: 'officer', mount: onScreen(() => import('./officer.js'), 'mountOfficer') },
+};
+
+function showHome() {
+  view.screen.hidden = true;
+  view.home.hidden = false;
+}
+
+function onScreen(load, name) {
+  return () => {
+    view.home.hidden = true;
+    view.screen.hidden = false;
+    view.screen.replaceChildren(tx('p', 'common.loading', { className: 'placeholder' }));
+    let left = false;
+    let cleanup = null;
+    load()
+      .then((module) => {
+        // The user may have moved on while the code was loading.
+        if (!left) cleanup = module[name](view.screen);
+      })
+      .catch(() => {
+        if (!left) view.screen.replaceChildren(tx('p', 'errors.network', { className: 'placeholder', role: 'alert' }));
+      });
+    return () => {
+      left = true;
+      if (cleanup) cleanup();
+      view.screen.replaceChildren();
+    };
+  };
+}
+
+function guard(path) {
+  const access = ROUTES[path]?.access;
+  const me = currentUser();
+  if (access === 'signed-out' && maybeSignedIn()) return me ? landingPath(me) : '/profile';
+  if (path === '/sign-in/code' && !pendingSignIn()) return '/sign-in';
+  if ((access === 'signed-in' || access === 'officer') && !maybeSignedIn()) return '/sign-in';
+  if (access === 'officer' && me && !isOfficer(me)) return '/';
+  return null;
+}
+
+// Any 401: the session is gone (expired, or signed out on every device). Screens that need it go to sign-in.
+function handleUnauthorized() {
+  forgetSession();
+  const access = ROUTES[currentPath()]?.access;
+  if (access === 'signed-in' || access === 'officer') {
+    navigate('/sign-in', { replace: true, flash: 'errors.unauthorized' });
+  }
+}
+
+function renderAccountNav() {
+  const me = currentUser();
+  const link = maybeSignedIn()
+    ? tx('a', 'account.button', { href: me ? accountPath(me) : '/profile', className: 'button button--on-brand' })
+    : tx('a', 'sign_in.button', { href: '/sign-in', className: 'button button--on-brand' });
+  view.accountNav.replaceChildren(link);
+  view.accountNav.hidden = false;
+}
 
 function render() {
   renderHome(view.procedures, state, loadProcedures);
@@ -46,7 +121,7 @@ async function switchLanguage(code) {
   } catch {
     return; // Keep the current language rather than show half-translated text.
   }
-  translateDocument();
+  translateDocument(); // also every screen's text, through its data-i18n attributes
   render();
 }
 
@@ -85,6 +160,14 @@ async function startLanguage() {
   translateDocument();
 }
 
+async function startScreens() {
+  onUnauthorized(handleUnauthorized);
+  onSessionChange(renderAccountNav);
+  await loadSession();
+  renderAccountNav();
+  startRouter(ROUTES, guard);
+}
+
 async function boot() {
   // The service worker does not depend on the UI, so a UI failure must not stop offline support.
   registerServiceWorker(showUpdateBanner).catch(() => {});
@@ -95,6 +178,7 @@ async function boot() {
   }
   setUpLanguageSwitch();
   watchConnectivity();
+  await startScreens();
   await loadProcedures();
 }
 

@@ -1,8 +1,8 @@
 // The home screen: the procedure catalog as large cards, or a clear error with a retry.
 
-import { errorMessage } from './api.js';
 import { el } from './dom.js';
 import { currentLanguage, has, t, tCount } from './i18n.js';
+import { errorPanel } from './panels.js';
 
 // Amounts are integer VND; Vietnamese grouping ("50.000 ₫") is what people see on receipts.
 const vnd = new Intl.NumberFormat('vi-VN', { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
@@ -14,23 +14,13 @@ export function renderHome(container, state, onRetry) {
 }
 
 function homeContent(state, onRetry) {
-  if (state.error) return [errorPanel(state.error, onRetry)];
+  if (state.error) return [errorPanel('home.load_failed', state.error, onRetry)];
   if (!state.procedures) return [el('p', { className: 'placeholder' }, t('common.loading'))];
   if (state.procedures.length === 0) return [el('p', { className: 'placeholder' }, t('home.empty'))];
   return [
     state.fromCache ? el('p', { className: 'note' }, t('home.saved_copy')) : null,
     el('ul', { className: 'procedure-list' }, state.procedures.map((p) => el('li', {}, procedureCard(p)))),
   ].filter(Boolean);
-}
-
-function errorPanel(error, onRetry) {
-  return el(
-    'div',
-    { className: 'error-panel', role: 'alert' },
-    el('p', { className: 'error-panel__title' }, t('home.load_failed')),
-    el('p', { className: 'error-panel__message' }, errorMessage(error)),
-    el('button', { type: 'button', className: 'button', onclick: onRetry }, t('common.retry')),
-  );
 }
 
 function procedureCard(procedure) {

@@ -61,13 +61,21 @@ export function tCount(key, count, params = {}) {
   return t(chosen, { ...params, count });
 }
 
-/** Re-translate the static markup: elements carry `data-i18n` (text) or `data-i18n-aria-label`. */
+/**
+ * Re-translate the markup: elements carry `data-i18n` (text, with optional JSON `data-i18n-args` and
+ * `data-i18n-plural` for counted phrases) or `data-i18n-aria-label`.
+ */
 export function translateDocument(root = document) {
-  for (const element of root.querySelectorAll('[data-i18n]')) {
-    element.textContent = t(element.dataset.i18n);
-  }
+  for (const element of root.querySelectorAll('[data-i18n]')) translateElement(element);
   for (const element of root.querySelectorAll('[data-i18n-aria-label]')) {
     element.setAttribute('aria-label', t(element.dataset.i18nAriaLabel));
   }
   document.title = t('app.title');
+}
+
+/** Fill one element from its `data-i18n*` attributes. */
+export function translateElement(element) {
+  const { i18n: key, i18nArgs: args, i18nPlural: plural } = element.dataset;
+  const params = args ? JSON.parse(args) : {};
+  element.textContent = plural === undefined ? t(key, params) : tCount(key, params.count, params);
 }

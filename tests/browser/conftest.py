@@ -1,9 +1,16 @@
-"""Fixtures for the browser tests: the local stack, headless Debian Chromium, a phone-sized context."""
+"""Fixtures for the browser tests: the local stack, headless Debian Chromium, a phone-sized context,
+the SMS inbox of the stack's AWS emulator, and signing in through the app's own screens."""
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import shutil
-from collections.abc import Iterator
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,13 +31,142 @@ TIMEOUT_MS = 30_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+# The last line of every code SMS is the WebOTP form "@host #123456".
+WEBOTP_CODE = re.compile(r"#(\d{6})\s*$")
+SMS_WAIT_S = 10
+LAYOUT_JS = """() => {
+  const targets = [...document.querySelectorAll('button, a, [role="button"], input, select')]
+    .filter((node) => node.getClientRects().length > 0)
+    .map((node) => {
+      const box = node.getBoundingClientRect();
+      return { text: node.textContent.trim(), width: box.width, height: box.height };
+    });
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    viewportWidth: window.innerWidth,
+    fontSize: parseFloat(getComputedStyle(document.body).fontSize),
+    targets,
+  };
+}"""
+MIN_TARGET_PX = 48
+
+
 @pytest.fixture(scope="session")
-def stack_url() -> Iterator[str]:
+def emulator_url() -> str:
+    """Base URL of the stack's AWS emulator (moto), on a port chosen here so tests can read its state."""
+    from functions.local import free_port
+
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def stack_url(emulator_url: str) -> Iterator[str]:
     """Base URL of the whole local stack (emulated AWS + dev server serving pwa/)."""
     from functions.local import running_stack
 
-    with running_stack() as base_url:
+    with running_stack(extra_env={"AWS_ENDPOINT_URL": emulator_url}) as base_url:
         yield base_url.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A phone number as a person types it (`local`) and as the server stores it (`e164`)."""
+
+    local: str
+    e164: str
+
+
+@pytest.fixture
+def new_phone() -> Phone:
+    """A number no other test uses: the per-number limits (60 s between codes, 5 a day) stay out of the way."""
+    # Moto treats numbers ending in 99 as opted out of SMS.
+    digits = f"{random.randrange(10_000_000):07d}"
+    while digits.endswith("99"):
+        digits = f"{random.randrange(10_000_000):07d}"
+    return Phone(local=f"090{digits[0]} {digits[1:4]} {digits[4:]}", e164=f"+8490{digits}")
+
+
+@pytest.fixture(scope="session")
+def demo_officer_phone() -> Phone:
+    """The demo officer the local stack seeds for commune 13075, Xã Kiến Xương (Hưng Yên)."""
+    return Phone(local="0912 000 001", e164="+84912000001")
+
+
+@pytest.fixture
+def other_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A second phone: its own cookies and storage, as another device would have."""
+    yield from phone_context(browser)
+
+
+@pytest.fixture(scope="session")
+def sms_codes(emulator_url: str, stack_url: str) -> Callable[[str], list[str]]:
+    """`sms_codes("+8490...")`: every code texted to that number so far, oldest first (from SNS in moto)."""
+
+    def codes(phone: str) -> list[str]:
+        with urllib.request.urlopen(f"{emulator_url}/moto-api/data.json", timeout=10) as resp:  # noqa: S310
+            messages = json.load(resp)["sns"]["SMS"]
+        found = (WEBOTP_CODE.search(m["message"]) for m in messages if m["phone_number"] == phone)
+        return [match.group(1) for match in found if match]
+
+    return codes
+
+
+@pytest.fixture(scope="session")
+def latest_code(sms_codes: Callable[[str], list[str]]) -> Callable[..., str]:
+    """`latest_code(phone, count=1)`: the newest code once at least `count` have arrived for the number."""
+
+    def latest(phone: str, count: int = 1) -> str:
+        deadline = time.monotonic() + SMS_WAIT_S
+        received = sms_codes(phone)
+        while len(received) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no SMS code #{count} for {phone} (got {len(received)})")
+            time.sleep(0.2)
+            received = sms_codes(phone)
+        return received[-1]
+
+    return latest
+
+
+@pytest.fixture
+def request_code(stack_url: str) -> Callable[[Page, Phone], None]:
+    """Sign-in step 1 through the app: type the number as people do, and wait for the code screen."""
+
+    def request(page: Page, phone: Phone) -> None:
+        page.goto(f"{stack_url}/sign-in")
+        page.get_by_label("Số điện thoại").fill(phone.local)
+        page.get_by_role("button", name="Gửi mã qua SMS").click()
+        expect(page).to_have_url(f"{stack_url}/sign-in/code")
+
+    return request
+
+
+@pytest.fixture
+def sign_in(request_code: Callable[[Page, Phone], None], latest_code: Callable[..., str]) -> Callable[..., None]:
+    """Sign in through the app's screens with the code texted to the number (its `count`-th code)."""
+
+    def signed_in(page: Page, phone: Phone, count: int = 1) -> None:
+        request_code(page, phone)
+        page.get_by_label("Mã xác thực").fill(latest_code(phone.e164, count))
+        page.get_by_role("button", name="Xác nhận").click()
+        expect(page.get_by_role("link", name="Tài khoản")).to_be_visible()
+
+    return signed_in
+
+
+@pytest.fixture(scope="session")
+def assert_fits_small_screen() -> Callable[[Page], None]:
+    """Checks the page: no sideways scrolling, base text of 16 px or more, touch targets of 48 px or more."""
+
+    def check(page: Page) -> None:
+        layout = page.evaluate(LAYOUT_JS)
+        assert layout["scrollWidth"] <= layout["viewportWidth"], "page scrolls sideways"
+        assert layout["fontSize"] >= 16
+        assert layout["targets"], "no touch targets found"
+        for target in layout["targets"]:
+            assert target["height"] >= MIN_TARGET_PX and target["width"] >= MIN_TARGET_PX, target
+
+    return check
 
 
 @pytest.fixture(scope="session")
@@ -50,13 +186,18 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     launched.close()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def phone_context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh phone-sized context: empty caches, no service worker, Vietnamese locale."""
     ctx = browser.new_context(**PHONE)
     ctx.set_default_timeout(TIMEOUT_MS)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh phone-sized context: empty caches, no service worker, Vietnamese locale."""
+    yield from phone_context(browser)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,21 +14,6 @@ pytestmark = pytest.mark.browser
 
 CATALOG_PATH = "/api/submit/procedures"
 I18N_DIR = Path(__file__).resolve().parents[2] / "pwa" / "i18n"
-MIN_TARGET_PX = 48
-LAYOUT_JS = """() => {
-  const targets = [...document.querySelectorAll('button, a, [role="button"], input, select')]
-    .filter((node) => node.getClientRects().length > 0)
-    .map((node) => {
-      const box = node.getBoundingClientRect();
-      return { text: node.textContent.trim(), width: box.width, height: box.height };
-    });
-  return {
-    scrollWidth: document.documentElement.scrollWidth,
-    viewportWidth: window.innerWidth,
-    fontSize: parseFloat(getComputedStyle(document.body).fontSize),
-    targets,
-  };
-}"""
 
 
 def translations(language: str) -> dict:
@@ -44,15 +29,6 @@ def catalog(page: Page, stack_url: str) -> list[dict]:
 def vnd_digits(amount: int) -> str:
     """Vietnamese digit grouping, e.g. 50000 -> 50.000."""
     return f"{amount:,}".replace(",", ".")
-
-
-def assert_fits_small_screen(page: Page) -> None:
-    layout = page.evaluate(LAYOUT_JS)
-    assert layout["scrollWidth"] <= layout["viewportWidth"], "page scrolls sideways"
-    assert layout["fontSize"] >= 16
-    assert layout["targets"], "no touch targets found"
-    for target in layout["targets"]:
-        assert target["height"] >= MIN_TARGET_PX and target["width"] >= MIN_TARGET_PX, target
 
 
 def test_static_page_reads_as_vietnamese_before_any_script_runs(browser: Browser, stack_url: str) -> None:
@@ -102,7 +78,9 @@ def test_language_switch_shows_english_and_survives_a_reload(home_page: Page, st
 
 
 @pytest.mark.parametrize("language", ["Tiếng Việt", "English"])
-def test_home_fits_320px_wide_with_48px_touch_targets(home_page: Page, language: str) -> None:
+def test_home_fits_320px_wide_with_48px_touch_targets(
+    home_page: Page, language: str, assert_fits_small_screen: Callable[[Page], None]
+) -> None:
     page = home_page
     page.set_viewport_size({"width": 320, "height": 640})
     page.get_by_role("button", name=language).click()
@@ -121,7 +99,7 @@ def no_worker_context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def test_catalog_failure_shows_localized_error_and_retry_recovers(
-    no_worker_context: BrowserContext, stack_url: str
+    no_worker_context: BrowserContext, stack_url: str, assert_fits_small_screen: Callable[[Page], None]
 ) -> None:
     errors = translations("vi")["errors"]
     page = no_worker_context.new_page()

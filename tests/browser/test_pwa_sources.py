@@ -24,9 +24,39 @@ ERROR_CODES = (
     "internal_error",
     "network",
     "unknown",
+    "phone_invalid",
+    "phone_country_not_supported",
+    "otp_rate_limited",
+    "otp_invalid",
+    "otp_expired",
+    "otp_locked",
+    "sms_unavailable",
+    "csrf_failed",
 )
+# Every per-field code in a 400 validation_failed's details.fields (PUT /api/account/profile).
+FIELD_CODES = (
+    "required",
+    "invalid_type",
+    "too_short",
+    "too_long",
+    "invalid_characters",
+    "invalid_date",
+    "in_future",
+    "too_young",
+    "too_old",
+    "citizen_id_format",
+    "citizen_id_province",
+    "citizen_id_dob_mismatch",
+    "province_unknown",
+    "commune_unknown",
+    "commune_not_in_province",
+    "unknown_field",
+)
+# The limits a 429 otp_rate_limited names in details.limit; each gets its own "please wait {wait}" text.
+OTP_LIMITS = ("number_cooldown", "number_daily", "ip_hourly")
 ITEM = re.compile(r"'([^']+)'|\b(OFFLINE_PAGE)\b")
-KEY_IN_JS = re.compile(r"""\bt(?:Count)?\(\s*'([a-z_]+(?:\.[a-z_]+)+)'""")
+# Any quoted "section.key" literal: keys reach t() directly or through tx(), setText(), field labels...
+KEY_IN_JS = re.compile(r"""'([a-z_]+(?:\.[a-z_]+)+)'""")
 
 
 def catalog(language: str) -> dict:
@@ -41,9 +71,9 @@ def flat_keys(node: dict, prefix: str = "") -> set[str]:
     return keys
 
 
-def precache_list() -> list[str]:
+def precache_list(name: str = "SHELL_FILES") -> list[str]:
     source = (PWA / "sw.js").read_text(encoding="utf-8")
-    block = re.search(r"const SHELL_FILES = \[(.*?)\];", source, re.S).group(1)
+    block = re.search(rf"const {name} = \[(.*?)\];", source, re.S).group(1)
     block = re.sub(r"//.*", "", block)
     offline_page = re.search(r"const OFFLINE_PAGE = '([^']+)';", source).group(1)
     return [offline_page if name == "OFFLINE_PAGE" else path for path, name in ITEM.findall(block)]
@@ -79,12 +109,26 @@ def test_every_api_error_code_has_a_text_in_both_languages() -> None:
         assert missing == [], language
 
 
+def test_every_profile_field_code_has_a_text_in_both_languages() -> None:
+    for language in LANGUAGES:
+        fields = catalog(language)["fields"]
+        assert [code for code in FIELD_CODES if not fields.get(code)] == [], language
+
+
+def test_every_sms_code_limit_says_how_long_to_wait_in_both_languages() -> None:
+    for language in LANGUAGES:
+        waits = catalog(language)["sign_in"]["wait"]
+        for limit in (*OTP_LIMITS, "other"):
+            assert "{wait}" in waits[limit], (language, limit)
+
+
 def test_every_key_used_by_the_page_and_scripts_exists() -> None:
     audit = MarkupAudit()
     audit.feed((PWA / "index.html").read_text(encoding="utf-8"))
     used = set(audit.i18n_keys)
+    sections = set(catalog("vi"))
     for script in (PWA / "js").glob("*.js"):
-        used |= set(KEY_IN_JS.findall(script.read_text(encoding="utf-8")))
+        used |= {key for key in KEY_IN_JS.findall(script.read_text(encoding="utf-8")) if key.split(".")[0] in sections}
     keys = flat_keys(catalog("vi"))
     plural_bases = {key.rsplit(".", 1)[0] for key in keys}
     assert used, "no translation keys found"
@@ -97,8 +141,20 @@ def test_index_html_has_no_inline_script_or_style_for_the_csp_to_block() -> None
     assert audit.blocked == []
 
 
-def test_service_worker_precaches_every_shell_file_and_only_existing_ones() -> None:
-    listed = precache_list()
+def test_every_static_import_of_a_precached_module_is_precached_too() -> None:
+    """The shell must run offline: a precached module may not statically import an on-demand one."""
+    shell = set(precache_list())
+    for path in shell:
+        if path.endswith(".js"):
+            source = (PWA / path.lstrip("/")).read_text(encoding="utf-8")
+            imported = {f"/js/{name}" for name in re.findall(r"^import\b[^;]*?from '\./([^']+)';", source, re.M)}
+            assert imported <= shell, (path, sorted(imported - shell))
+
+
+def test_service_worker_lists_every_shell_file_once_and_only_existing_ones() -> None:
+    """Each code or text file is precached or cached on first use, never both, never missing."""
+    shell, on_demand = precache_list(), precache_list("ON_DEMAND_FILES")
+    listed = shell + on_demand
     audit = MarkupAudit()
     audit.feed((PWA / "index.html").read_text(encoding="utf-8"))
     code_and_text = {

@@ -68,3 +68,16 @@ def test_api_responses_are_not_cached_except_the_procedure_catalog(controlled_pa
     cached = page.evaluate(CACHED_URLS_JS)
     api_paths = {path for _, path in cached if path.startswith("/api/")}
     assert api_paths == {CATALOG_PATH}
+
+
+def test_commune_data_loads_only_when_asked_and_then_works_offline(
+    controlled_page: Page, context: BrowserContext
+) -> None:
+    page = controlled_page
+    count_js = "fetch('/data/communes.json').then((r) => r.json()).then((data) => data.communes.length)"
+    # Not part of the shell: a first visit does not pay for the 27 KB the profile screen needs.
+    assert not [path for _, path in page.evaluate(CACHED_URLS_JS) if path.startswith("/data/")]
+    assert page.evaluate(count_js) > 3000
+    assert ["motcua-data-v1", "/data/communes.json"] in page.evaluate(CACHED_URLS_JS)
+    context.set_offline(True)
+    assert page.evaluate(count_js) > 3000

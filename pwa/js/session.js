@@ -1,0 +1,96 @@
+// Who is signed in: the `Me` document from /api/account, kept in memory only.
+// The session cookie itself is HttpOnly; the readable CSRF cookie tells us whether to ask at all.
+
+import { csrfToken, getJson, sendJson } from './api.js';
+
+const PROFILE_PATH = '/api/account/profile';
+const OFFICER_ROLES = ['officer', 'admin'];
+
+// status: 'signed-out', 'signed-in', or 'unknown' (a session cookie exists but the server was unreachable).
+const state = { me: null, status: 'signed-out' };
+const listeners = new Set();
+
+/** Call `listener(state)` whenever the session changes. */
+export function onSessionChange(listener) {
+  listeners.add(listener);
+}
+
+function update(me, status) {
+  state.me = me;
+  state.status = status;
+  for (const listener of listeners) listener(state);
+}
+
+/** The signed-in user's Me document, or null. */
+export function currentUser() {
+  return state.me;
+}
+
+/** True unless we know there is no session. */
+export function maybeSignedIn() {
+  return state.status !== 'signed-out';
+}
+
+/** True for officers and admins. */
+export function isOfficer(me = state.me) {
+  return Boolean(me && OFFICER_ROLES.includes(me.role));
+}
+
+/** Ask the server who we are; with no CSRF cookie there is no session, so no request is made. */
+export async function loadSession() {
+  if (!csrfToken()) {
+    forgetSession();
+    return;
+  }
+  try {
+    await fetchUser();
+  } catch (error) {
+    // Offline with a session cookie: keep showing the account button; screens retry on their own.
+    if (error.status !== 401) update(null, 'unknown');
+  }
+}
+
+/** GET the current Me (a 401 goes through the global handler); resolves to it. */
+export async function fetchUser() {
+  const { data } = await getJson(PROFILE_PATH);
+  setUser(data);
+  return data;
+}
+
+/** Record a fresh Me (after verifying a code or saving the profile). */
+export function setUser(me) {
+  update(me, 'signed-in');
+}
+
+/** Forget the session locally (the server already did, or said 401). */
+export function forgetSession() {
+  if (state.status !== 'signed-out') update(null, 'signed-out');
+}
+
+/** Sign out here, or everywhere with `allDevices`; a session the server already dropped counts as done. */
+export async function signOut(allDevices) {
+  try {
+    await sendJson('POST', '/api/account/logout', { all_devices: allDevices });
+  } catch (error) {
+    if (error.status !== 401) throw error;
+  }
+  forgetSession();
+}
+
+/** Where a freshly signed-in user starts. */
+export function landingPath(me) {
+  if (isOfficer(me)) return '/officer';
+  if (!me.profile_complete) return '/profile';
+  return '/';
+}
+
+/** The path of the account button: the officer view or the profile. */
+export function accountPath(me) {
+  return isOfficer(me) ? '/officer' : '/profile';
+}
+
+/** "+84912345678" as people write it at home: "0912 345 678". */
+export function displayPhone(phone) {
+  const match = /^\+84(\d{3})(\d{3})(\d{3,4})$/.exec(phone || '');
+  return match ? `0${match[1]} ${match[2]} ${match[3]}` : phone || '';
+}
