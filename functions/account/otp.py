@@ -67,7 +67,7 @@ class PhoneOtp:
             raise ValidationFailed(details={"fields": {"code": "format"}})
         item = self._live_code(number, now)
         if not otp.codes_match(item.code_hmac or "", keys.derive(self.config, "otp"), number, code):
-            self._count_wrong(item, now)
+            self._count_wrong(item)
         try:  # consume it: of two concurrent right answers, only one wins
             item.delete(condition=(C.code_hmac == item.code_hmac) & (C.attempts < self.policy.max_attempts))
         except DeleteError as exc:
@@ -127,14 +127,22 @@ class PhoneOtp:
             raise OtpLocked()
         return item
 
-    def _count_wrong(self, item: models.OtpChallenge, now: datetime) -> None:
+    def _count_wrong(self, item: models.OtpChallenge) -> None:
         limit = self.policy.max_attempts
         try:  # atomic: parallel guesses cannot squeeze in more than `limit` tries
             item.update(actions=[C.attempts.add(1)],
                         condition=(C.code_hmac == item.code_hmac) & (C.attempts < limit))
         except UpdateError as exc:
-            raise OtpLocked() from exc
+            # Lost a race: either parallel guesses used up the tries, or the code was used or replaced.
+            locked = exc.cause_response_code == "ConditionalCheckFailedException" and self._still_same(item)
+            raise (OtpLocked() if locked else OtpExpired()) from exc
         left = limit - item.attempts
         if left <= 0:
             raise OtpLocked()
         raise OtpInvalid(details={"attempts_left": left})
+
+    def _still_same(self, item: models.OtpChallenge) -> bool:
+        try:
+            return C.get(item.key, consistent_read=True).code_hmac == item.code_hmac
+        except DoesNotExist:
+            return False
