@@ -61,8 +61,9 @@ def upsert_staff(phone: str, role: str, communes: list[str], now: datetime, user
 def update_profile(user_id: str, raw: dict[str, Any], now: datetime) -> models.User:
     """Validate the whole profile and store it; returns the updated account."""
     clean = profile_rules.validate(raw, local_date(now))
-    user = models.User.get(user_id, consistent_read=True)
-    user.update(actions=[models.User.profile.set(clean)])
+    user = models.User(user_id)
+    # One write; PynamoDB refreshes the instance from the item DynamoDB returns.
+    user.update(actions=[models.User.profile.set(clean)], condition=models.User.user_id.exists())
     return user
 
 

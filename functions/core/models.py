@@ -82,7 +82,7 @@ class Session(_Base):
     session_hash = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
     role = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute()
     by_user = SessionByUser()
 

@@ -79,7 +79,7 @@ def resolve(token: str, now: datetime) -> Resolved | None:
 
 def _revoked(user: models.User, session: models.Session) -> bool:
     revoked_at = user.sessions_revoked_at
-    return revoked_at is not None and session.created_at is not None and session.created_at <= revoked_at
+    return revoked_at is not None and session.created_at <= revoked_at
 
 
 def revoke(token: str) -> None:
