@@ -17,10 +17,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@touch $@
 
 # The zips are built from a runtime-only venv: requirements.txt plus Zappa's handler.
-$(LAMBDA_VENV)/.installed: requirements.txt
+$(LAMBDA_VENV)/.installed: requirements.txt infra/lambda/x265_stub.c
 	@# Rebuilt from scratch: a package dropped from requirements.txt must leave the zip too.
 	rm -rf $(LAMBDA_VENV) && $(PYTHON) -m venv $(LAMBDA_VENV)
 	$(LAMBDA_VENV)/bin/pip install -q -r requirements.txt zappa==0.63.0
+	@# pillow-heif's 23 MB HEVC encoder is never used (we only decode HEIC): swap in a stub library.
+	@command -v cc >/dev/null 2>&1 || { apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev; }
+	@for lib in $(LAMBDA_VENV)/lib/python3*/site-packages/pillow_heif.libs/libx265-*.so*; do \
+	  cc -shared -fPIC -O2 -Wl,-soname,$$(basename $$lib) -o $$lib infra/lambda/x265_stub.c || exit 1; \
+	done
 	@touch $@
 
 run: $(VENV)/.installed

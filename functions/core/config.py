@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -35,6 +36,10 @@ class Config:
     phone_countries: tuple[str, ...] = ("VN",)
     sms_sender_id: str = "MOTCUA"
     trusted_proxies: int = 0
+    upload_expires_seconds: int = 600
+    photo_max_edge: int = 2000
+    photo_target_bytes: int = 300_000
+    image_max_pixels: int = 50_000_000
 
     @property
     def is_local(self) -> bool:
@@ -45,6 +50,14 @@ class Config:
     def cookie_prefix(self) -> str:
         """`__Host-` outside local runs: the browser then insists on Secure, Path=/ and no Domain."""
         return "" if self.is_local else "__Host-"
+
+    @property
+    def upload_origin(self) -> str:
+        """The origin browsers POST uploads to (the bucket), which the page's CSP must allow."""
+        if self.aws_endpoint_url:
+            parts = urlsplit(self.aws_endpoint_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return f"https://{self.documents_bucket}.s3.{self.region}.amazonaws.com"
 
     def table_name(self, short: str) -> str:
         """Physical DynamoDB table name for a logical table, e.g. `users`."""
@@ -95,6 +108,10 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         phone_countries=_countries(env.get("MOTCUA_PHONE_COUNTRIES", "VN")),
         sms_sender_id=env.get("MOTCUA_SMS_SENDER_ID", "MOTCUA"),
         trusted_proxies=_int(env, "MOTCUA_TRUSTED_PROXIES", 0),
+        upload_expires_seconds=_int(env, "MOTCUA_UPLOAD_EXPIRES_SECONDS", 600),
+        photo_max_edge=_int(env, "MOTCUA_PHOTO_MAX_EDGE", 2000),
+        photo_target_bytes=_int(env, "MOTCUA_PHOTO_TARGET_BYTES", 300_000),
+        image_max_pixels=_int(env, "MOTCUA_IMAGE_MAX_PIXELS", 50_000_000),
     )
 
 

@@ -124,3 +124,51 @@ class SmsUnavailable(DependencyUnavailable):
     """The SMS provider did not accept the message."""
 
     code, default_message = "sms_unavailable", "The text message could not be sent. Please try again."
+
+
+class UploadTooLarge(AppError):
+    """The file (or its decoded picture) is over the slot's limit; `details.limit` says which."""
+
+    status, code, default_message = 413, "upload_too_large", "The file is too large."
+
+
+class UploadTypeNotAllowed(AppError):
+    """The bytes are not a kind this slot accepts (the declared type is never trusted)."""
+
+    status, code, default_message = 415, "upload_type_not_allowed", "This kind of file is not accepted here."
+
+
+class UploadCorrupt(AppError):
+    """The bytes claim a known kind but do not decode."""
+
+    status, code, default_message = 422, "upload_corrupt", "The file is damaged and cannot be read."
+
+
+class UploadIncomplete(AppError):
+    """completeUpload before the file reached storage: upload it, then call again."""
+
+    status, code, default_message = 409, "upload_incomplete", "The file has not arrived yet. Upload it again."
+
+
+class IdempotencyKeyRequired(AppError):
+    """A retryable write without its `Idempotency-Key` header (a UUID)."""
+
+    status, code, default_message = 400, "idempotency_key_required", "The Idempotency-Key header (a UUID) is required."
+
+
+class IdempotencyKeyReused(AppError):
+    """The same `Idempotency-Key` came with a different body."""
+
+    status, code, default_message = 409, "idempotency_key_reused", "This key was already used for another request."
+
+
+class ProfileRequired(AppError):
+    """Applying needs the applicant's profile (name, ID number, addresses) first."""
+
+    status, code, default_message = 409, "profile_required", "Please fill in your profile before applying."
+
+
+class InvalidCursor(AppError):
+    """A page cursor that this server did not give to this user."""
+
+    status, code, default_message = 400, "invalid_cursor", "This page link is not valid. Start from the first page."

@@ -28,8 +28,8 @@ _HTTP_TO_APP: dict[int, type[errors.AppError]] = {
 # The PWA's policy: no inline script, no eval; connect/form targets widen per feature via config.
 _PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "connect-src 'self' {upload_origin}; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # JSON never needs to load anything.
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -38,7 +38,7 @@ _API_CSP = "default-src 'none'; frame-ancestors 'none'"
 def security_headers(config: Config, *, api: bool) -> dict[str, str]:
     """Headers every response carries (DESIGN §4); `api` responses are also never stored."""
     headers = {
-        "Content-Security-Policy": _API_CSP if api else _PAGE_CSP,
+        "Content-Security-Policy": _API_CSP if api else _PAGE_CSP.format(upload_origin=config.upload_origin),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",

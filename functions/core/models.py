@@ -118,8 +118,16 @@ class Application(_Base):
     status = UnicodeAttribute()
     commune_status = UnicodeAttribute()
     answers = JSONAttribute(null=True)
+    # Document ids per slot, the delivery choice, and the applicant's profile as it was when applying.
+    documents = JSONAttribute(null=True)
+    delivery = JSONAttribute(null=True)
+    applicant = JSONAttribute(null=True)
+    fee_vnd = NumberAttribute(default=0)
+    # The submission's Idempotency-Key: a retry after its record expired still finds this application.
+    idempotency_key = UnicodeAttribute(null=True)
     payment_state = UnicodeAttribute(default="none")
     created_at = UTCDateTimeAttribute()
+    due_date = UnicodeAttribute(null=True)
     due_at = UTCDateTimeAttribute()
     version = VersionAttribute()
     by_owner = ApplicationByOwner()
@@ -142,12 +150,19 @@ class Document(_Base):
     document_id = UnicodeAttribute(hash_key=True)
     owner_id = UnicodeAttribute()
     application_id = UnicodeAttribute(null=True)
+    procedure_id = UnicodeAttribute(null=True)
     slot = UnicodeAttribute()
     object_key = UnicodeAttribute()
     content_type = UnicodeAttribute(null=True)
     size = NumberAttribute(default=0)
+    max_bytes = NumberAttribute(default=0)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    # pending -> verified (clean copy stored) or rejected (`rejection` keeps the error to repeat it).
     state = UnicodeAttribute(default="pending")
+    rejection = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    verified_at = UTCDateTimeAttribute(null=True)
     by_owner = DocumentByOwner()
 
 
@@ -230,6 +245,8 @@ class IdempotencyRecord(_Base):
     short_name = "idempotency"
     key = UnicodeAttribute(hash_key=True)
     status = NumberAttribute()
+    # SHA-256 of the canonical request: the same key with another body is refused, not replayed.
+    request_hash = UnicodeAttribute(null=True)
     body = JSONAttribute(null=True)
     expires_at = TTLAttribute()
 

@@ -120,7 +120,19 @@ def complete_stack(template: dict, resolve: _Resolver, physical: dict[str, str],
             _complete_bucket(s3, physical[logical], resolve(props))
         elif res["Type"] == "AWS::S3::BucketPolicy":
             props = resolve(props)
-            s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+            policy = emulated_policy(props["PolicyDocument"])
+            if policy["Statement"]:
+                s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(policy))
+
+
+def emulated_policy(document: dict[str, Any]) -> dict[str, Any]:
+    """The bucket policy minus its TLS-only statements: the emulator speaks plain HTTP and moto treats
+    `aws:SecureTransport` as false, so "deny non-TLS" would deny every call. AWS gets the full policy;
+    tests/unit/test_infra_policies.py checks that the template keeps that statement."""
+    def tls_only(statement: dict[str, Any]) -> bool:
+        return "aws:SecureTransport" in statement.get("Condition", {}).get("Bool", {})
+
+    return {**document, "Statement": [s for s in document["Statement"] if not tls_only(s)]}
 
 
 def _complete_bucket(s3: Any, bucket: str, props: dict[str, Any]) -> None:

@@ -1,22 +1,28 @@
-"""Use cases of the submit function: the procedure catalog (uploads and submission come later)."""
+"""Use cases of the submit function: the procedure catalog, uploads and submission."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from functions.core import models
+from functions.core.config import Config
 from functions.core.domain.procedures import catalog
 from functions.core.errors import NotFound
+
+TABLES = (models.Application, models.Document, models.Event, models.IdempotencyRecord)
 
 
 def health() -> dict[str, str]:
     """Readiness of the tables this function writes."""
-    return models.check_tables((models.Application, models.Document))
+    return models.check_tables(TABLES)
 
 
-def list_procedures() -> list[dict[str, Any]]:
-    """Every procedure a citizen can apply for, in catalog order."""
-    return [proc.summary() for proc in catalog().values()]
+def list_procedures(config: Config) -> dict[str, Any]:
+    """Every procedure a citizen can apply for, in catalog order, and how the phone should shrink photos."""
+    return {
+        "procedures": [proc.summary() for proc in catalog().values()],
+        "photo": {"max_edge": config.photo_max_edge, "target_bytes": config.photo_target_bytes},
+    }
 
 
 def get_procedure(procedure_id: str) -> dict[str, Any]:

@@ -84,3 +84,35 @@ def sms_inbox(stack: dict[str, str], config: config_mod.Config) -> Callable[[str
         return [text for number, text in messages if number == phone]
 
     return inbox
+
+
+@pytest.fixture
+def submit_config(config: config_mod.Config, stack: dict[str, str]) -> config_mod.Config:
+    """Settings pointing at the deployed stack's documents bucket."""
+    return config.with_overrides(documents_bucket=stack["DocumentsBucketName"])
+
+
+@pytest.fixture
+def submit_app(submit_config: config_mod.Config, clock) -> Flask:  # noqa: ANN001
+    """The submit app on the fake clock, storing into moto's S3."""
+    from functions.submit.app import create_app
+
+    app = create_app(submit_config, clock=clock)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def citizen(submit_app: Flask, submit_config: config_mod.Config, clock):  # noqa: ANN001, ANN201
+    """A signed-in citizen with a complete profile: a test client of the submit app."""
+    from submit_helpers import signed_in_client
+
+    return signed_in_client(submit_app, submit_config, clock.current, "+84912345678")
+
+
+@pytest.fixture
+def other_citizen(submit_app: Flask, submit_config: config_mod.Config, clock):  # noqa: ANN001, ANN201
+    """A second citizen, to prove nobody reaches another's papers."""
+    from submit_helpers import signed_in_client
+
+    return signed_in_client(submit_app, submit_config, clock.current, "+84987654321")

@@ -79,3 +79,14 @@ def test_account_role_reaches_only_identity_tables():
     tables = json.dumps([s["Resource"] for s in _statements("account") if s.get("Sid") == "Tables"])
     for other in ("Applications", "Documents", "Payments", "Events", "PushSubscriptions"):
         assert other not in tables
+
+
+def test_the_documents_bucket_refuses_anything_but_tls():
+    from functions.local.emulator import emulated_policy, load_template
+
+    policy = load_template()["Resources"]["DocumentsBucketPolicy"]["Properties"]["PolicyDocument"]
+    deny = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+    assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and s["Action"] == "s3:*"
+               for s in deny)
+    # Only that statement is left out of the plain-HTTP emulator.
+    assert len(emulated_policy(policy)["Statement"]) == len(policy["Statement"]) - 1

@@ -48,3 +48,9 @@ def test_keep_warm_only_where_a_citizen_waits_in_prod():
     warm = {fn: resolved(f"prod_{fn}")["keep_warm"] for fn in FUNCTIONS}
     assert warm == {"account": True, "submit": False, "status": True, "pay": False}
     assert not any(resolved(f"dev_{fn}")["keep_warm"] for fn in FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_prod_zips_are_trimmed_like_dev_zips(function):
+    # The package tests and the size budget measure the dev zips; prod must ship the same files.
+    assert resolved(f"prod_{function}")["exclude_glob"] == resolved(f"dev_{function}")["exclude_glob"]

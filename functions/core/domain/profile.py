@@ -164,3 +164,11 @@ def _address(value: Any, today: date) -> dict[str, str] | _Bad:
 def is_complete(profile: dict[str, Any] | None) -> bool:
     """True when every field is present (the stored profile was validated as a whole)."""
     return bool(profile) and all(profile.get(f) for f in FIELDS)
+
+
+def check_address(value: Any, today: date) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """A postal address checked like the profile's current address: (clean, {".sub.path": code})."""
+    result = _address(value, today)
+    if isinstance(result, _Bad):
+        return None, dict(result.codes)
+    return result, {}

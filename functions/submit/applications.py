@@ -1,0 +1,202 @@
+"""submitApplication and listMyApplications.
+
+A submission is checked completely (form schema, slots, document ownership and state, commune,
+delivery), then written in one transaction: the application, its first timeline event (also the
+outbox record the status function dispatches), the idempotency record, and each document claimed for
+this application. A retry with the same `Idempotency-Key` returns the first answer; the same key with
+another body is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from functions.core import models
+from functions.core.domain import codes, divisions, profile as profile_rules
+from functions.core.domain.deadlines import due_date, due_moment
+from functions.core.domain.procedures import Procedure, catalog
+from functions.core.domain.vntime import VIETNAM, local_date
+from functions.core.errors import (
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    ProfileRequired,
+    ValidationFailed,
+)
+from functions.core.sessions import Principal
+from functions.submit.checks import Checked, check_submission
+
+# A phone may stay offline for weeks with a queued submission; its key must still dedupe.
+IDEMPOTENCY_TTL = timedelta(days=30)
+CODE_ATTEMPTS = 3
+PAGE_DEFAULT, PAGE_MAX = 20, 50
+
+
+def application_view(app: models.Application) -> dict[str, Any]:
+    """The application as its owner sees it (the receipt and the list)."""
+    procedure = catalog().get(app.procedure_id)
+    commune = divisions.commune(app.commune_code)
+    return {
+        "code": app.application_id,
+        "procedure_id": app.procedure_id,
+        "procedure_name": procedure.name if procedure else None,
+        "commune_code": app.commune_code,
+        "commune_name": commune.name if commune else None,
+        "status": app.status,
+        "submitted_at": app.created_at.astimezone(VIETNAM).isoformat(),
+        "due_date": app.due_date,
+        "fee_vnd": int(app.fee_vnd),
+        "payment_state": app.payment_state,
+        "delivery": app.delivery,
+        "documents": app.documents,
+    }
+
+
+def _idempotency_key(raw: str | None) -> str:
+    try:
+        return str(uuid.UUID(raw or ""))
+    except ValueError:
+        raise IdempotencyKeyRequired() from None
+
+
+def _request_hash(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Applications:
+    """The submission use cases."""
+
+    def submit(self, principal: Principal, body: dict[str, Any], raw_key: str | None, now: datetime
+               ) -> dict[str, Any]:
+        """Create the application once per key; a retry gets the first answer back."""
+        key = _idempotency_key(raw_key)
+        record_key = f"submit:{principal.user_id}:{key}"
+        request_hash = _request_hash(body)
+        replay = self._replay(record_key, request_hash)
+        if replay is not None:
+            return replay
+        user = models.User.get(principal.user_id, consistent_read=True)
+        if not profile_rules.is_complete(user.profile):
+            raise ProfileRequired()
+        checked = check_submission(principal, body, local_date(now))
+        for _ in range(CODE_ATTEMPTS):
+            app = self._new_application(principal, user, checked, key, now)
+            response = {"application": application_view(app)}
+            try:
+                self._write(app, checked, record_key, request_hash, response, now)
+                return response
+            except TransactWriteError:
+                outcome = self._after_refusal(record_key, request_hash, principal, checked, key)
+                if outcome is not None:
+                    return outcome
+        raise RuntimeError("no free application code after several attempts")
+
+    def list_mine(self, principal: Principal, args: dict[str, str]) -> dict[str, Any]:
+        """The caller's applications, newest first, one page at a time (owner index, no Scan)."""
+        limit = _limit(args.get("limit"))
+        start = _decode_cursor(args.get("cursor"), principal) if args.get("cursor") else None
+        page = models.Application.by_owner.query(principal.user_id, scan_index_forward=False, limit=limit,
+                                                 last_evaluated_key=start)
+        items = [application_view(app) for app in page]
+        last = page.last_evaluated_key
+        return {"applications": items, "next_cursor": _encode_cursor(last) if last else None}
+
+    @staticmethod
+    def _replay(record_key: str, request_hash: str) -> dict[str, Any] | None:
+        try:
+            record = models.IdempotencyRecord.get(record_key, consistent_read=True)
+        except models.IdempotencyRecord.DoesNotExist:
+            return None
+        if record.request_hash != request_hash:
+            raise IdempotencyKeyReused()
+        return record.body
+
+    @staticmethod
+    def _new_application(principal: Principal, user: models.User, checked: Checked, key: str, now: datetime
+                         ) -> models.Application:
+        procedure: Procedure = checked.procedure
+        due = due_date(now, procedure.processing_days)
+        fee = procedure.fee_vnd(checked.answers, checked.page_counts)
+        return models.Application(
+            codes.new_code(procedure.code_prefix, now), owner_id=principal.user_id, procedure_id=procedure.id,
+            commune_code=checked.commune_code, status="submitted",
+            commune_status=f"{checked.commune_code}#submitted", answers=checked.answers,
+            documents=checked.documents, delivery=checked.delivery,
+            applicant={"phone": user.phone, **(user.profile or {})}, fee_vnd=fee,
+            payment_state="unpaid" if fee else "not_required", created_at=now, due_date=due.isoformat(),
+            due_at=due_moment(due), idempotency_key=key,
+        )
+
+    @staticmethod
+    def _write(app: models.Application, checked: Checked, record_key: str, request_hash: str,
+               response: dict[str, Any], now: datetime) -> None:
+        event = models.Event(app.application_id, f"{now:%Y%m%dT%H%M%S%fZ}#submitted", user_id=app.owner_id,
+                             kind="submitted", actor={"user_id": app.owner_id, "role": "citizen"},
+                             data={"status": "submitted", "due_date": app.due_date}, created_at=now)
+        record = models.IdempotencyRecord(record_key, status=201, request_hash=request_hash, body=response,
+                                          expires_at=now + IDEMPOTENCY_TTL)
+        doc = models.Document
+        with models.transaction() as tx:
+            tx.save(app, condition=models.Application.application_id.does_not_exist())
+            tx.save(event)
+            tx.save(record, condition=models.IdempotencyRecord.key.does_not_exist())
+            for document_id in checked.document_ids:
+                tx.update(doc(document_id), actions=[doc.application_id.set(app.application_id)],
+                          condition=(doc.owner_id == app.owner_id) & (doc.state == "verified")
+                          & doc.application_id.does_not_exist())
+
+    def _after_refusal(self, record_key: str, request_hash: str, principal: Principal, checked: Checked,
+                       key: str) -> dict[str, Any] | None:
+        """Why the transaction was refused: a concurrent retry, a document taken meanwhile, or a code clash."""
+        replay = self._replay(record_key, request_hash)
+        if replay is not None:
+            return replay
+        taken = {}
+        for slot_id, document_id, index in checked.document_slots:
+            doc = models.Document.get(document_id, consistent_read=True)
+            if doc.application_id is not None:
+                owner = models.Application.get(doc.application_id, consistent_read=True)
+                if owner.idempotency_key == key and owner.owner_id == principal.user_id:
+                    # Our own earlier submission, whose idempotency record has expired.
+                    return {"application": application_view(owner)}
+                taken[f"documents.{slot_id}.{index}"] = "document_in_use"
+            elif doc.state != "verified":
+                taken[f"documents.{slot_id}.{index}"] = "document_not_verified"
+        if taken:
+            raise ValidationFailed(details={"fields": taken})
+        return None  # the random code was already used: try another
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return PAGE_DEFAULT
+    if not raw.isdigit() or not 1 <= int(raw) <= PAGE_MAX:
+        raise ValidationFailed(details={"fields": {"limit": "out_of_range"}})
+    return int(raw)
+
+
+def _encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(raw: str, principal: Principal) -> dict[str, Any]:
+    """A cursor this server gave this user: the owner index's key of the last item seen."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, TypeError):
+        raise InvalidCursor() from None
+    names = {"application_id", "owner_id", "created_at"}
+    if (not isinstance(key, dict) or set(key) != names
+            or any(not isinstance(key[n], dict) or set(key[n]) != {"S"} or not isinstance(key[n]["S"], str)
+                   for n in names)
+            or key["owner_id"]["S"] != principal.user_id):
+        raise InvalidCursor()
+    return key

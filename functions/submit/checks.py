@@ -1,0 +1,138 @@
+"""Everything a submission must satisfy before anything is written, reported per field at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from functions.core import models
+from functions.core.domain import divisions, profile as profile_rules
+from functions.core.domain.answers import validate as validate_answers
+from functions.core.domain.procedures import Procedure, catalog
+from functions.core.errors import ValidationFailed
+from functions.core.sessions import Principal
+
+FIELDS = ("procedure_id", "commune_code", "answers", "documents", "delivery")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A submission that passed every check, in the shape that is stored."""
+
+    procedure: Procedure
+    commune_code: str
+    answers: dict[str, Any]
+    documents: dict[str, list[str]]
+    delivery: dict[str, Any]
+
+    @property
+    def page_counts(self) -> dict[str, int]:
+        """Pages per slot (some fees are per page)."""
+        return {slot: len(ids) for slot, ids in self.documents.items()}
+
+    @property
+    def document_slots(self) -> list[tuple[str, str, int]]:
+        """(slot, document id, position) of every page."""
+        return [(slot, doc, i) for slot, ids in self.documents.items() for i, doc in enumerate(ids)]
+
+    @property
+    def document_ids(self) -> list[str]:
+        """Every page's document id."""
+        return [doc for _, doc, _ in self.document_slots]
+
+
+def check_submission(principal: Principal, body: dict[str, Any], today: date) -> Checked:
+    """The checked submission, or ValidationFailed naming every bad field."""
+    fields: dict[str, str] = {k: "unknown_field" for k in body if k not in FIELDS}
+    raw_id = body.get("procedure_id")
+    procedure = catalog().get(raw_id) if isinstance(raw_id, str) else None
+    if procedure is None:
+        fields["procedure_id"] = "required" if raw_id is None else "unknown"
+        raise ValidationFailed(details={"fields": fields})
+    answers = body.get("answers")
+    fields.update(validate_answers(procedure.form_schema, answers))
+    answers = answers if isinstance(answers, dict) else {}
+    fields.update(_commune_codes(procedure, body.get("commune_code")))
+    documents, doc_codes = _documents(principal, procedure, answers, body.get("documents"))
+    fields.update(doc_codes)
+    delivery, delivery_codes = _delivery(procedure, body.get("delivery"), today)
+    fields.update(delivery_codes)
+    if fields:
+        raise ValidationFailed(details={"fields": dict(sorted(fields.items()))})
+    return Checked(procedure, body["commune_code"], answers, documents, delivery)
+
+
+def _commune_codes(procedure: Procedure, code: Any) -> dict[str, str]:
+    if code is None:
+        return {"commune_code": "required"}
+    if not isinstance(code, str):
+        return {"commune_code": "wrong_type"}
+    # A province-level procedure names the province in the same field.
+    known = divisions.province(code) if procedure.raw["authority"] == "province" else divisions.commune(code)
+    return {} if known is not None else {"commune_code": "unknown"}
+
+
+def _documents(principal: Principal, procedure: Procedure, answers: dict[str, Any], raw: Any
+               ) -> tuple[dict[str, list[str]], dict[str, str]]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        return {}, {"documents": "wrong_type"}
+    codes = {f"documents.{k}": "unknown_slot" for k in raw if k not in procedure.slots}
+    chosen: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for slot_id, slot in procedure.slots.items():
+        ids = raw.get(slot_id, [])
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            codes[f"documents.{slot_id}"] = "wrong_type"
+            continue
+        required = slot.required_for(answers)
+        if required and not ids:
+            codes[f"documents.{slot_id}"] = "required"
+        elif required and len(ids) < slot.min_pages:
+            codes[f"documents.{slot_id}"] = "too_few_pages"
+        elif len(ids) > slot.max_pages:
+            codes[f"documents.{slot_id}"] = "too_many_pages"
+        for index, document_id in enumerate(ids):
+            code = "duplicate" if document_id in seen else _document_code(principal, procedure, slot_id, document_id)
+            seen.add(document_id)
+            if code:
+                codes[f"documents.{slot_id}.{index}"] = code
+        if ids:
+            chosen[slot_id] = list(ids)
+    return chosen, codes
+
+
+def _document_code(principal: Principal, procedure: Procedure, slot_id: str, document_id: str) -> str | None:
+    """Why this page cannot be used here, or None. Another user's page looks like a missing one."""
+    try:
+        doc = models.Document.get(document_id, consistent_read=True) if 8 <= len(document_id) <= 64 else None
+    except models.Document.DoesNotExist:
+        doc = None
+    if doc is None or doc.owner_id != principal.user_id:
+        return "document_not_found"
+    if doc.state != "verified":
+        return "document_not_verified"
+    if doc.procedure_id != procedure.id or doc.slot != slot_id:
+        return "wrong_slot"
+    if doc.application_id is not None:
+        return "document_in_use"
+    return None
+
+
+def _delivery(procedure: Procedure, raw: Any, today: date) -> tuple[dict[str, Any], dict[str, str]]:
+    if not isinstance(raw, dict):
+        return {}, {"delivery": "required" if raw is None else "wrong_type"}
+    method = raw.get("method")
+    codes = {f"delivery.{k}": "unknown_field" for k in raw if k not in ("method", "address")}
+    if method not in procedure.result_kinds:
+        codes["delivery.method"] = "required" if method is None else "not_offered"
+        return {}, codes
+    if method != "post":
+        if "address" in raw:
+            codes["delivery.address"] = "unknown_field"
+        return {"method": method}, codes
+    address, address_codes = profile_rules.check_address(raw.get("address"), today)
+    codes.update({f"delivery.address{path}": code for path, code in address_codes.items()})
+    return {"method": "post", "address": address}, codes
