@@ -67,10 +67,10 @@ def _commune_codes(procedure: Procedure, code: Any) -> dict[str, str]:
     if code is None:
         return {"commune_code": "required"}
     if not isinstance(code, str):
-        return {"commune_code": "wrong_type"}
+        return {"commune_code": "invalid_type"}
     # A province-level procedure names the province in the same field.
     known = divisions.province(code) if procedure.raw["authority"] == "province" else divisions.commune(code)
-    return {} if known is not None else {"commune_code": "unknown"}
+    return {} if known is not None else {"commune_code": "commune_unknown"}
 
 
 def _documents(principal: Principal, procedure: Procedure, answers: dict[str, Any], raw: Any
@@ -78,14 +78,14 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        return {}, {"documents": "wrong_type"}
+        return {}, {"documents": "invalid_type"}
     codes = {f"documents.{k}": "unknown_slot" for k in raw if k not in procedure.slots}
     chosen: dict[str, list[str]] = {}
     seen: set[str] = set()
     for slot_id, slot in procedure.slots.items():
         ids = raw.get(slot_id, [])
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            codes[f"documents.{slot_id}"] = "wrong_type"
+            codes[f"documents.{slot_id}"] = "invalid_type"
             continue
         required = slot.required_for(answers)
         if required and not ids:
@@ -123,7 +123,7 @@ def _document_code(principal: Principal, procedure: Procedure, slot_id: str, doc
 
 def _delivery(procedure: Procedure, raw: Any, today: date) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(raw, dict):
-        return {}, {"delivery": "required" if raw is None else "wrong_type"}
+        return {}, {"delivery": "required" if raw is None else "invalid_type"}
     method = raw.get("method")
     codes = {f"delivery.{k}": "unknown_field" for k in raw if k not in ("method", "address")}
     if method not in procedure.result_kinds:

@@ -162,7 +162,7 @@ class Uploads:
         elif content_type not in slot.accept:
             fields["content_type"] = "required" if content_type is None else "not_allowed"
         if isinstance(size, bool) or not isinstance(size, int):
-            fields["size"] = "required" if size is None else "wrong_type"
+            fields["size"] = "required" if size is None else "invalid_type"
         elif size < 1:
             fields["size"] = "too_small"
         if fields:

@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError
 # jsonschema keyword -> our stable field code.
 _CODES = {
     "required": "required",
-    "type": "wrong_type",
+    "type": "invalid_type",
     "enum": "not_allowed",
     "const": "not_allowed",
     "minLength": "too_short",
@@ -40,7 +40,7 @@ def _validator(schema_json: str) -> Draft202012Validator:
 def validate(schema: dict[str, Any], answers: Any) -> dict[str, str]:
     """Field path -> code for every problem; empty when the answers are valid."""
     if not isinstance(answers, dict):
-        return {"answers": "wrong_type"}
+        return {"answers": "invalid_type"}
     validator = _validator(json.dumps(schema, sort_keys=True))
     fields: dict[str, str] = {}
     for error in validator.iter_errors(answers):
