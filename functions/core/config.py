@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-from urllib.parse import urlsplit
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 FUNCTIONS = ("account", "submit", "status", "pay")
 STAGES = ("local", "test", "dev", "prod")

@@ -19,7 +19,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from functions.core import models
-from functions.core.domain import codes, divisions, profile as profile_rules
+from functions.core.domain import codes, divisions
+from functions.core.domain import profile as profile_rules
 from functions.core.domain.deadlines import due_date, due_moment
 from functions.core.domain.procedures import Procedure, catalog
 from functions.core.domain.vntime import VIETNAM, local_date
@@ -86,7 +87,14 @@ class Applications:
         user = models.User.get(principal.user_id, consistent_read=True)
         if not profile_rules.is_complete(user.profile):
             raise ProfileRequired()
-        checked = check_submission(principal, body, local_date(now))
+        try:
+            checked = check_submission(principal, body, local_date(now))
+        except ValidationFailed as err:
+            in_use = "document_in_use" in err.details.get("fields", {}).values()
+            earlier = self._earlier(principal, body, key) if in_use else None
+            if earlier is not None:
+                return earlier
+            raise
         for _ in range(CODE_ATTEMPTS):
             app = self._new_application(principal, user, checked, key, now)
             response = {"application": application_view(app)}
@@ -159,20 +167,37 @@ class Applications:
         replay = self._replay(record_key, request_hash)
         if replay is not None:
             return replay
+        earlier = self._earlier(principal, {"documents": checked.documents}, key)
+        if earlier is not None:
+            return earlier
         taken = {}
         for slot_id, document_id, index in checked.document_slots:
             doc = models.Document.get(document_id, consistent_read=True)
             if doc.application_id is not None:
-                owner = models.Application.get(doc.application_id, consistent_read=True)
-                if owner.idempotency_key == key and owner.owner_id == principal.user_id:
-                    # Our own earlier submission, whose idempotency record has expired.
-                    return {"application": application_view(owner)}
                 taken[f"documents.{slot_id}.{index}"] = "document_in_use"
             elif doc.state != "verified":
                 taken[f"documents.{slot_id}.{index}"] = "document_not_verified"
         if taken:
             raise ValidationFailed(details={"fields": taken})
         return None  # the random code was already used: try another
+
+
+    @staticmethod
+    def _earlier(principal: Principal, body: dict[str, Any], key: str) -> dict[str, Any] | None:
+        """Our own earlier submission with this key, found through the pages it claimed (its
+        idempotency record may have expired, or a concurrent retry may have won the race)."""
+        documents = body.get("documents")
+        ids = [i for ids in documents.values() if isinstance(ids, list) for i in ids if isinstance(i, str)] \
+            if isinstance(documents, dict) else []
+        for document_id in ids[:1]:
+            try:
+                doc = models.Document.get(document_id, consistent_read=True)
+                app = models.Application.get(doc.application_id, consistent_read=True) if doc.application_id else None
+            except (models.Document.DoesNotExist, models.Application.DoesNotExist):
+                return None
+            if app is not None and app.owner_id == principal.user_id and app.idempotency_key == key:
+                return {"application": application_view(app)}
+        return None
 
 
 def _limit(raw: str | None) -> int:

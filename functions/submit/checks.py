@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from functions.core import models
-from functions.core.domain import divisions, profile as profile_rules
+from functions.core.domain import divisions
+from functions.core.domain import profile as profile_rules
 from functions.core.domain.answers import validate as validate_answers
 from functions.core.domain.procedures import Procedure, catalog
 from functions.core.errors import ValidationFailed

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import requests
+from account_helpers import PROFILE
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image, ImageDraw
 
-from account_helpers import PROFILE
 from functions.account import users
 from functions.core import sessions
 from functions.core.adapters.identity import VerifiedIdentity

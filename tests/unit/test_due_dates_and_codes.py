@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -34,8 +34,8 @@ def test_due_date_counts_working_days_after_the_day_of_receipt(received, days, d
 
 def test_the_cutoff_is_read_in_vietnam_time_whatever_the_clock_zone():
     # 07:59 UTC is 14:59 in Hanoi; 08:00 UTC is 15:00.
-    before = datetime(2026, 11, 25, 7, 59, tzinfo=timezone.utc)
-    after = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
+    before = datetime(2026, 11, 25, 7, 59, tzinfo=UTC)
+    after = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     assert received_on(before) == date(2026, 11, 25)
     assert received_on(after) == date(2026, 11, 26)
 
@@ -56,9 +56,9 @@ def test_the_due_moment_is_the_end_of_that_office_day_in_vietnam():
 
 
 def test_codes_carry_prefix_month_and_six_crockford_characters():
-    code = codes.new_code("HN", datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc))  # 01:00 on 1 Dec in Hanoi
+    code = codes.new_code("HN", datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # 01:00 on 1 Dec in Hanoi
     assert re.fullmatch(r"HN-2612-[0-9A-HJKMNP-TV-Z]{6}", code)
-    many = {codes.new_code("HN", datetime.now(timezone.utc)) for _ in range(2000)}
+    many = {codes.new_code("HN", datetime.now(UTC)) for _ in range(2000)}
     assert len(many) == 2000
     assert not set("".join(c[-6:] for c in many)) & set("ILOU")
 

@@ -130,7 +130,9 @@ def _consistency_errors(raw: dict[str, Any]) -> list[str]:
     conditions = [f["visible_when"] for f in ui["fields"].values() if "visible_when" in f]
     conditions += [s["required"] for s in raw["slots"] if isinstance(s["required"], dict)]
     conditions += [rule["when"] for rule in raw["fee"]["rules"]]
-    errors = [f"ui.order must list every field exactly once: {sorted(props)}"] if sorted(ui["order"]) != sorted(props) else []
+    errors = []
+    if sorted(ui["order"]) != sorted(props):
+        errors.append(f"ui.order must list every field exactly once: {sorted(props)}")
     errors += [f"ui.fields.{name} describes no field" for name in ui["fields"] if name not in props]
     errors += [f"field {name} has no ui.fields entry" for name in props if name not in ui["fields"]]
     errors += [f"condition on unknown field {c['field']}" for c in conditions if c["field"] not in props]
