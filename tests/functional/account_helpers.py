@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
 WEBOTP = re.compile(r"\n@(?P<host>[^ ]+) #(?P<code>\d{6})$")
-PROFILE = {
-    "full_name": "Nguyễn Thị Lan",
-    "date_of_birth": "1998-04-12",
-    "citizen_id": "034198001234",
-    "permanent_residence": {"province_code": "33", "commune_code": "13075"},
-    "current_address": {"province_code": "33", "commune_code": "13075", "street": "Thôn Đông, số 12"},
-}
+PROFILE = json.loads((Path(__file__).parents[1] / "fixtures" / "profile.json").read_text(encoding="utf-8"))
 
 
 def latest_code(inbox: Callable[[str], list[str]], phone: str) -> str:

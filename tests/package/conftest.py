@@ -70,7 +70,8 @@ def package_env() -> Iterator[dict[str, str]]:
     endpoint = f"http://127.0.0.1:{port}"
     try:
         outputs = emulator.deploy("motcua-dev", {"Stage": "dev"}, "ap-southeast-1", endpoint)
-        yield {"MOTCUA_DOCUMENTS_BUCKET": outputs["DocumentsBucketName"],"PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "ap-southeast-1",
+        yield {"MOTCUA_DOCUMENTS_BUCKET": outputs["DocumentsBucketName"],
+               "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "ap-southeast-1",
                "AWS_DEFAULT_REGION": "ap-southeast-1", "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing", "LANG": "C.UTF-8",
                "MOTCUA_SESSION_SECRET": "package-test-secret-0123456789abcdefghijklmnop"}

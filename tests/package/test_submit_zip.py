@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
 import uuid
+from pathlib import Path
 
 import requests
 from PIL import Image
+from test_lambda_zip import body, event, invoke
 
 from functions.core import config as config_mod
 from functions.core import models, sessions
-from test_lambda_zip import body, event, invoke
 
-PROFILE = {
-    "full_name": "Trần Văn Minh",
-    "date_of_birth": "1995-03-08",
-    "citizen_id": "034095001234",
-    "permanent_residence": {"province_code": "33", "commune_code": "13075"},
-    "current_address": {"province_code": "33", "commune_code": "13075", "street": "Xóm 3"},
-}
+PROFILE = json.loads((Path(__file__).parents[1] / "fixtures" / "profile.json").read_text(encoding="utf-8"))
 
 
 def signed_in(package_env: dict[str, str]) -> tuple[dict[str, str], str]:
