@@ -52,8 +52,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint infra/template.yaml
 
 bench: $(VENV)/.installed chromium package
+	@command -v tesseract >/dev/null 2>&1 || { apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie; }
 	$(VENV)/bin/python bench/coldstart.py
 	$(VENV)/bin/python bench/pwa_weight.py
+	$(VENV)/bin/python bench/photo.py
 
 clean:
 	rm -rf $(DIST) .pytest_cache .ruff_cache
