@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:  # jsonschema costs ~80 ms to import: load it on the first submission, not at cold start
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 # jsonschema keyword -> our stable field code.
 _CODES = {
@@ -32,6 +33,8 @@ _CODES = {
 @lru_cache(maxsize=32)
 def _validator(schema_json: str) -> Draft202012Validator:
     """One compiled validator per distinct schema (the catalog has a handful)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = json.loads(schema_json)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=FormatChecker())

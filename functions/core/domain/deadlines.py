@@ -11,8 +11,6 @@ from collections.abc import Container
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-import holidays
-
 from functions.core.domain.vntime import VIETNAM
 
 # Nghị định 23/2015 and Luật Hộ tịch: papers received after 15:00 are handled from the next working day.
@@ -24,6 +22,8 @@ END_OF_OFFICE_DAY = time(17, 0)
 @lru_cache(maxsize=8)
 def vietnam_holidays(first_year: int, last_year: int) -> frozenset[date]:
     """Public holidays in Vietnam for these years, observed and substituted days included."""
+    import holidays  # a large package: imported when a due date is first needed, not at cold start
+
     return frozenset(holidays.country_holidays("VN", years=range(first_year, last_year + 1)))
 
 
