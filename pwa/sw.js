@@ -1,7 +1,8 @@
-// Một Cửa service worker: an offline shell, an offline procedure catalog and offline reference data.
-// Bump VERSION whenever a file in SHELL_FILES changes; the page then offers "Cập nhật".
+// Một Cửa service worker: an offline shell, an offline procedure catalog and offline reference data,
+// and the Background Sync wake-up for the outbox of applications waiting to be sent (js/outbox.js).
+// Bump VERSION whenever a file in SHELL_FILES or ON_DEMAND_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
@@ -41,16 +42,40 @@ const SHELL_FILES = [
 // in the shell cache the first time it is fetched, so it works offline from then on; a new VERSION
 // starts them afresh with the rest of the shell.
 const ON_DEMAND_FILES = [
+  '/js/applications.js',
+  '/js/apply.js',
+  '/js/apply-delivery.js',
+  '/js/apply-documents.js',
+  '/js/apply-form.js',
+  '/js/apply-review.js',
   '/js/commune-picker.js',
+  '/js/db.js',
   '/js/divisions.js',
+  '/js/draft-uploads.js',
+  '/js/drafts.js',
   '/js/form.js',
+  '/js/format.js',
   '/js/officer.js',
+  '/js/outbox.js',
+  '/js/photo/camera.js',
+  '/js/photo/compress.js',
+  '/js/photo/process.js',
+  '/js/photo/worker.js',
+  '/js/procedure-rules.js',
+  '/js/procedures.js',
   '/js/profile.js',
+  '/js/qr.js',
+  '/js/receipt.js',
   '/js/sign-in-code.js',
   '/js/sign-in.js',
   '/js/sign-out.js',
+  '/js/upload.js',
   '/i18n/en.json',
 ];
+// Background Sync tag of the outbox (js/outbox.js registers it when a draft is waiting to be sent).
+const OUTBOX_SYNC_TAG = 'motcua-outbox';
+// How long a sync event waits for an open page to report on its attempt.
+const FLUSH_ANSWER_MS = 120000;
 
 self.addEventListener('install', (event) => {
   // No skipWaiting(): a new version waits for the user's consent (see js/sw-update.js).
@@ -64,6 +89,28 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
 });
+
+// The connection is back (Background Sync). Sending needs the page's code (uploads with progress, the
+// draft store), so an open page does the work and reports back; a failure makes the browser retry later.
+// With no page open, nothing is lost: the drafts wait in IndexedDB and the next app start sends them.
+self.addEventListener('sync', (event) => {
+  if (event.tag === OUTBOX_SYNC_TAG) event.waitUntil(askPageToFlush());
+});
+
+async function askPageToFlush() {
+  const windows = await self.clients.matchAll({ type: 'window' });
+  if (!windows.length) return;
+  const answer = await new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve({ ok: false }), FLUSH_ANSWER_MS);
+    channel.port1.onmessage = (message) => {
+      clearTimeout(timer);
+      resolve(message.data || { ok: false });
+    };
+    windows[0].postMessage({ type: 'FLUSH_OUTBOX' }, [channel.port2]);
+  });
+  if (!answer.ok) throw new Error('outbox not flushed yet');
+}
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;

@@ -30,9 +30,12 @@ export async function getJson(path) {
   return request(path, { method: 'GET' });
 }
 
-/** POST/PUT/PATCH/DELETE `body` as JSON with the CSRF header; resolves to `{ data }` (null when empty). */
-export async function sendJson(method, path, body) {
-  const headers = { 'Content-Type': 'application/json' };
+/**
+ * POST/PUT/PATCH/DELETE `body` as JSON with the CSRF header (plus any `extraHeaders`, e.g. Idempotency-Key);
+ * resolves to `{ data, status }` (data null when empty).
+ */
+export async function sendJson(method, path, body, extraHeaders = {}) {
+  const headers = { ...extraHeaders, 'Content-Type': 'application/json' };
   const token = csrfToken();
   if (token) headers['X-CSRF-Token'] = token;
   return request(path, { method, headers, body: JSON.stringify(body ?? {}) });
@@ -69,7 +72,7 @@ async function request(path, options) {
     if (response.status === 401) unauthorizedHandler(error);
     throw error;
   }
-  return { data: body, fromCache: response.headers.get(CACHE_HEADER) === 'hit' };
+  return { data: body, status: response.status, fromCache: response.headers.get(CACHE_HEADER) === 'hit' };
 }
 
 async function readJson(response) {

@@ -8,6 +8,7 @@ import { pendingSignIn } from './otp.js';
 import { currentPath, navigate, startRouter } from './router.js';
 import {
   accountPath, currentUser, forgetSession, isOfficer, landingPath, loadSession, maybeSignedIn, onSessionChange,
+  rememberReturnPath,
 } from './session.js';
 import { acceptUpdate, registerServiceWorker } from './sw-update.js';
 
@@ -26,6 +27,7 @@ const view = {
 };
 
 // access: who may see a screen; the guard below sends everyone else where they belong.
+// relocalize: the screen shows text from the data ({vi, en}), so a language switch draws it again.
 const ROUTES = {
   '/': { access: 'anyone', mount: showHome },
   // Screens load their code on first use, so a first visit downloads only the home screen's.
@@ -33,6 +35,12 @@ const ROUTES = {
   '/sign-in/code': { access: 'signed-out', mount: onScreen(() => import('./sign-in-code.js'), 'mountSignInCode') },
   '/profile': { access: 'signed-in', mount: onScreen(() => import('./profile.js'), 'mountProfile') },
   '/officer': { access: 'officer', mount: onScreen(() => import('./officer.js'), 'mountOfficer') },
+  '/apply': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./apply.js'), 'mountApply') },
+  '/receipt': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./receipt.js'), 'mountReceipt') },
+  '/applications': {
+    access: 'signed-in', relocalize: true, mount: onScreen(() => import('./applications.js'), 'mountApplications'),
+  },
+  '/drafts': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./drafts.js'), 'mountDrafts') },
 };
 
 function showHome() {
@@ -68,7 +76,11 @@ function guard(path) {
   const me = currentUser();
   if (access === 'signed-out' && maybeSignedIn()) return me ? landingPath(me) : '/profile';
   if (path === '/sign-in/code' && !pendingSignIn()) return '/sign-in';
-  if ((access === 'signed-in' || access === 'officer') && !maybeSignedIn()) return '/sign-in';
+  if ((access === 'signed-in' || access === 'officer') && !maybeSignedIn()) {
+    // Back here once signed in (e.g. the form of the procedure the user tapped).
+    if (path !== '/profile') rememberReturnPath(window.location.pathname + window.location.search);
+    return '/sign-in';
+  }
   if (access === 'officer' && me && !isOfficer(me)) return '/';
   return null;
 }
@@ -78,17 +90,31 @@ function handleUnauthorized() {
   forgetSession();
   const access = ROUTES[currentPath()]?.access;
   if (access === 'signed-in' || access === 'officer') {
+    if (currentPath() !== '/profile') rememberReturnPath(window.location.pathname + window.location.search);
     navigate('/sign-in', { replace: true, flash: 'errors.unauthorized' });
   }
 }
 
 function renderAccountNav() {
   const me = currentUser();
-  const link = maybeSignedIn()
-    ? tx('a', 'account.button', { href: me ? accountPath(me) : '/profile', className: 'button button--on-brand' })
-    : tx('a', 'sign_in.button', { href: '/sign-in', className: 'button button--on-brand' });
-  view.accountNav.replaceChildren(link);
+  const links = maybeSignedIn()
+    ? [
+      isOfficer(me) ? null : tx('a', 'account.my_papers', { href: '/applications', className: 'button button--on-brand' }),
+      tx('a', 'account.button', { href: me ? accountPath(me) : '/profile', className: 'button button--on-brand' }),
+    ]
+    : [tx('a', 'sign_in.button', { href: '/sign-in', className: 'button button--on-brand' })];
+  view.accountNav.replaceChildren(...links.filter(Boolean));
   view.accountNav.hidden = false;
+}
+
+// Applications waiting in the outbox are sent from any screen, as soon as the app starts. The screens a
+// citizen may need offline (drafts, receipts) are loaded too, so the service worker keeps their code.
+function startOutbox() {
+  if (!maybeSignedIn() || isOfficer(currentUser())) return;
+  import('./outbox.js')
+    .then((outbox) => outbox.startOutbox())
+    .catch(() => {}); // offline before the code was ever saved: nothing can be waiting yet
+  Promise.all([import('./drafts.js'), import('./receipt.js')]).catch(() => {});
 }
 
 function render() {
@@ -123,6 +149,8 @@ async function switchLanguage(code) {
   }
   translateDocument(); // also every screen's text, through its data-i18n attributes
   render();
+  // Screens that show the data's own {vi, en} texts are drawn again in the new language.
+  if (ROUTES[currentPath()]?.relocalize) navigate(window.location.pathname + window.location.search, { replace: true });
 }
 
 function setUpLanguageSwitch() {
@@ -163,9 +191,11 @@ async function startLanguage() {
 async function startScreens() {
   onUnauthorized(handleUnauthorized);
   onSessionChange(renderAccountNav);
+  onSessionChange(startOutbox);
   await loadSession();
   renderAccountNav();
   startRouter(ROUTES, guard);
+  startOutbox();
 }
 
 async function boot() {

@@ -8,10 +8,11 @@ import { field, input, showFieldError, uid } from './form.js';
 const MAX_RESULTS = 30;
 
 /**
- * A province + commune picker for the profile field `path` (e.g. "permanent_residence").
- * `value` = { province_code, commune_code }. Returns { fields: [Element], value(), check() }.
+ * A province + commune picker for the field `path` (e.g. "permanent_residence").
+ * `value` = { province_code, commune_code }; `onChange()` is called whenever a choice is made or cleared.
+ * Returns { fields: [Element], value(), check() }.
  */
-export function placePicker(divisions, path, value = {}) {
+export function placePicker(divisions, path, value = {}, onChange = () => {}) {
   const chosen = {
     province: divisions.province(value?.province_code),
     commune: divisions.commune(value?.commune_code),
@@ -27,8 +28,12 @@ export function placePicker(divisions, path, value = {}) {
         chosen.commune = null;
         commune.set(null);
       }
+      onChange();
     },
-    onClear: () => { chosen.province = null; },
+    onClear: () => {
+      chosen.province = null;
+      onChange();
+    },
   });
   const commune = searchBox({
     path: `${path}.commune_code`,
@@ -42,8 +47,12 @@ export function placePicker(divisions, path, value = {}) {
         chosen.province = divisions.province(item.provinceCode);
         province.set(chosen.province);
       }
+      onChange();
     },
-    onClear: () => { chosen.commune = null; },
+    onClear: () => {
+      chosen.commune = null;
+      onChange();
+    },
   });
   province.set(chosen.province);
   commune.set(chosen.commune);

@@ -35,9 +35,11 @@ export function setText(element, key, params = null, plural = false) {
   return element;
 }
 
-/** An element whose text is the translation of `key`: tx('h2', 'profile.title', { className: 'x' }). */
+/** An element whose text is the translation of `key`: tx('h2', 'profile.title', { className: 'x' }); `hidden: true` keeps it hidden. */
 export function tx(tag, key, props = {}, params = null) {
-  return setText(el(tag, props), key, params);
+  const element = setText(el(tag, props), key, params);
+  if (props.hidden) element.hidden = true;
+  return element;
 }
 
 /** Empty a message element and hide it. */

@@ -18,34 +18,42 @@ export function input(props = {}) {
 }
 
 /**
- * A labelled field: `path` is the server's dotted field path, `label` and `hint` translation keys,
+ * A labelled field: `path` is the server's dotted field path, `label` and `hint` translation keys (or
+ * `labelText`/`hintText` as `{text, lang}` for text that comes with the data, e.g. a procedure's form),
  * `control` the input (or a group of elements whose first input gets the label).
  */
-export function field({ path, label, hint = null, control }) {
+export function field({ path, label = null, labelText = null, hint = null, hintText = null, control }) {
   const target = control.matches('input, select, textarea') ? control : control.querySelector('input');
   const error = el('p', { className: 'field__error', id: uid('error'), hidden: true });
-  const hintNode = hint ? tx('p', hint, { className: 'field__hint', id: uid('hint') }) : null;
+  const hintNode = textNode('p', hint, hintText, { className: 'field__hint', id: uid('hint') });
   target.setAttribute('aria-describedby', [hintNode?.id, error.id].filter(Boolean).join(' '));
   return el(
     'div',
     { className: 'field', dataset: { field: path } },
-    tx('label', label, { className: 'field__label', for: target.id }),
+    textNode('label', label, labelText, { className: 'field__label', for: target.id }),
     hintNode,
     control,
     error,
   );
 }
 
-/** A fieldset (a group of fields under one legend) that can also carry its own error. */
-export function fieldGroup({ path, legend, hint = null, children }) {
+/** A fieldset (a group of fields under one legend) that can also carry its own error; legend/hint as in field(). */
+export function fieldGroup({ path, legend = null, legendText = null, hint = null, hintText = null, children }) {
   return el(
     'fieldset',
     { className: 'field-group', dataset: { field: path } },
-    tx('legend', legend, { className: 'field-group__legend' }),
-    hint ? tx('p', hint, { className: 'field__hint' }) : null,
+    textNode('legend', legend, legendText, { className: 'field-group__legend' }),
+    textNode('p', hint, hintText, { className: 'field__hint' }),
     children,
     el('p', { className: 'field__error', hidden: true }),
   );
+}
+
+// A translated element for `key`, or one showing data's own `{text, lang}`; null when neither is given.
+function textNode(tag, key, data, props) {
+  if (key) return tx(tag, key, props);
+  if (data?.text) return el(tag, { ...props, lang: data.lang }, data.text);
+  return null;
 }
 
 /** Show one field's error text (`fields.<code>` or a given key); returns the field's first input. */

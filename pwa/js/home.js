@@ -40,6 +40,10 @@ function procedureCard(procedure) {
     ),
     procedure.postal_delivery ? el('p', { className: 'badge' }, t('procedure.postal_delivery')) : null,
     procedure.code ? el('p', { className: 'procedure-card__code' }, t('procedure.code', { code: procedure.code })) : null,
+    // Only procedures published with a form can be applied for online.
+    procedure.form
+      ? el('a', { className: 'button button--block procedure-card__apply', href: `/apply?procedure=${encodeURIComponent(procedure.id)}` }, t('procedure.apply'))
+      : null,
   );
 }
 

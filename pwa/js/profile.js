@@ -7,7 +7,8 @@ import { loadDivisions } from './divisions.js';
 import { clearText, el, setText, tx } from './dom.js';
 import { clearFieldErrors, field, fieldGroup, input, messageLine, setBusy, showFieldErrors } from './form.js';
 import { loadThenRender } from './panels.js';
-import { displayPhone, fetchUser, setUser } from './session.js';
+import { navigate } from './router.js';
+import { clearReturnPath, displayPhone, fetchUser, returnPath, setUser } from './session.js';
 import { signOutSection } from './sign-out.js';
 
 const CITIZEN_ID_LENGTH = 12;
@@ -113,6 +114,13 @@ async function save({ form, controls, error, saved, submit }) {
   try {
     const { data } = await sendJson('PUT', '/api/account/profile', profileBody(controls));
     setUser(data);
+    // Sent here from an application form: go back to it now that the profile is complete.
+    const back = data.profile_complete ? returnPath() : null;
+    if (back) {
+      clearReturnPath();
+      navigate(back, { flash: 'profile.saved' });
+      return;
+    }
     setText(saved, 'profile.saved');
   } catch (problem) {
     if (problem.code === 'validation_failed') fail(error, 'profile.fix_fields', showFieldErrors(form, problem.details?.fields));

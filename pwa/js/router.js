@@ -1,5 +1,6 @@
 // History API routing: one screen at a time, same-origin links handled without a page load.
 // A navigation may carry a short "flash" message (e.g. "Bạn đã đăng xuất") shown on the next screen.
+// Routes are matched on the path alone; a screen reads its parameters from the query (see queryParam).
 
 import { clearText, setText } from './dom.js';
 
@@ -19,13 +20,28 @@ export function startRouter(routeTable, guardFn) {
   show(window.location.pathname, false);
 }
 
-/** Go to `path` (pushing a history entry unless `replace`), optionally showing a `flash` text key there. */
+/**
+ * Go to `path` (which may carry a query, e.g. "/apply?draft=1"), pushing a history entry unless `replace`,
+ * optionally showing a `flash` text key there.
+ */
 export function navigate(path, { replace = false, flash = null } = {}) {
-  if (path !== window.location.pathname) {
-    window.history[replace ? 'replaceState' : 'pushState'](null, '', path);
+  const url = new URL(path, window.location.origin);
+  if (url.pathname + url.search !== window.location.pathname + window.location.search) {
+    window.history[replace ? 'replaceState' : 'pushState'](null, '', url.pathname + url.search);
   }
-  show(path, true);
+  show(url.pathname, true);
   if (flash) setText(document.getElementById('flash'), flash);
+}
+
+/** Change the query of the screen on show without showing it again (e.g. once a draft has an id). */
+export function replaceQuery(params) {
+  const search = new URLSearchParams(params).toString();
+  window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
+}
+
+/** One parameter of the current address's query, or null. */
+export function queryParam(name) {
+  return new URLSearchParams(window.location.search).get(name);
 }
 
 /** The path of the screen on show. */
@@ -40,14 +56,14 @@ function followLink(event) {
   const url = new URL(link.href);
   if (url.origin !== window.location.origin || !(url.pathname in routes)) return;
   event.preventDefault();
-  navigate(url.pathname);
+  navigate(url.pathname + url.search);
 }
 
 function show(path, moveFocus) {
   const redirect = guard(path);
   if (redirect && redirect !== path) {
     window.history.replaceState(null, '', redirect);
-    return show(redirect, moveFocus);
+    return show(new URL(redirect, window.location.origin).pathname, moveFocus);
   }
   if (active.cleanup) active.cleanup();
   clearText(document.getElementById('flash'));

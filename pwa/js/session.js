@@ -5,9 +5,14 @@ import { csrfToken, getJson, sendJson } from './api.js';
 
 const PROFILE_PATH = '/api/account/profile';
 const OFFICER_ROLES = ['officer', 'admin'];
+// Whose drafts this device shows while the server cannot be asked (offline start): only an id, no data.
+const LAST_USER_KEY = 'motcua.last_user';
+// Where to go back to after signing in (e.g. the application form the user tapped); this tab only.
+const RETURN_KEY = 'motcua.return_to';
+const RETURN_TTL_MS = 60 * 60 * 1000;
 
 // status: 'signed-out', 'signed-in', or 'unknown' (a session cookie exists but the server was unreachable).
-const state = { me: null, status: 'signed-out' };
+const state = { me: null, status: 'signed-out', updatedAt: 0 };
 const listeners = new Set();
 
 /** Call `listener(state)` whenever the session changes. */
@@ -18,12 +23,26 @@ export function onSessionChange(listener) {
 function update(me, status) {
   state.me = me;
   state.status = status;
+  state.updatedAt = Date.now();
+  if (me) store(localStorage, LAST_USER_KEY, me.user_id);
+  else if (status === 'signed-out') store(localStorage, LAST_USER_KEY, null);
   for (const listener of listeners) listener(state);
 }
 
 /** The signed-in user's Me document, or null. */
 export function currentUser() {
   return state.me;
+}
+
+/** When the Me document was last replaced (ms since the epoch): tells whether it is newer than a server answer. */
+export function userUpdatedAt() {
+  return state.updatedAt;
+}
+
+/** The signed-in user's id, or the last one seen on this device while the server is unreachable; else null. */
+export function currentUserId() {
+  if (state.me) return state.me.user_id;
+  return state.status === 'unknown' ? read(localStorage, LAST_USER_KEY) : null;
 }
 
 /** True unless we know there is no session. */
@@ -77,11 +96,49 @@ export async function signOut(allDevices) {
   forgetSession();
 }
 
-/** Where a freshly signed-in user starts. */
+/** Where a freshly signed-in user starts: a screen they were sent away from, once their profile is filled. */
 export function landingPath(me) {
   if (isOfficer(me)) return '/officer';
   if (!me.profile_complete) return '/profile';
-  return '/';
+  return returnPath() || '/';
+}
+
+/** Remember `path` (with its query) to come back to after signing in or filling the profile. */
+export function rememberReturnPath(path) {
+  store(sessionStorage, RETURN_KEY, JSON.stringify({ path, at: Date.now() }));
+}
+
+/** The remembered path, if recent; null otherwise. */
+export function returnPath() {
+  try {
+    const saved = JSON.parse(read(sessionStorage, RETURN_KEY) || 'null');
+    return saved && Date.now() - saved.at < RETURN_TTL_MS && /^\/(?!\/)/.test(saved.path) ? saved.path : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Forget the remembered path (the user got there). */
+export function clearReturnPath() {
+  store(sessionStorage, RETURN_KEY, null);
+}
+
+// Storage can be blocked (private modes, quota): then nothing is remembered, which is acceptable here.
+function store(storage, key, value) {
+  try {
+    if (value == null) storage.removeItem(key);
+    else storage.setItem(key, value);
+  } catch {
+    // See above.
+  }
+}
+
+function read(storage, key) {
+  try {
+    return storage.getItem(key);
+  } catch {
+    return null;
+  }
 }
 
 /** The path of the account button: the officer view or the profile. */

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from functions.local.chromium import CHROMIUM, CHROMIUM_ARGS
@@ -49,6 +50,29 @@ LAYOUT_JS = """() => {
   };
 }"""
 MIN_TARGET_PX = 48
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+# The fake camera's frame size; the page sits on a grey table in it, as a photographed paper would.
+CAMERA_FRAME = (640, 480)
+# A citizen's profile that passes the server's checks: 001 (Hà Nội), 1 (a woman born in the 1900s), 98.
+PROFILE_BODY = {
+    "full_name": "Nguyễn Thị Lan",
+    "date_of_birth": "1998-04-12",
+    "citizen_id": "001198001234",
+    "permanent_residence": {"province_code": "33", "commune_code": "13075"},
+    "current_address": {"province_code": "33", "commune_code": "13075", "street": "Thôn Đông, số 12"},
+}
+# Same-origin calls from inside the page, with the app's CSRF cookie, as the app itself makes them.
+API_JS = """async ([method, path, body, headers]) => {
+  const cookie = document.cookie.split(';').map((part) => part.trim()).find((part) => part.startsWith('motcua_csrf='));
+  const init = { method, headers: { Accept: 'application/json', ...(headers || {}) }, credentials: 'same-origin' };
+  if (cookie) init.headers['X-CSRF-Token'] = decodeURIComponent(cookie.split('=')[1]);
+  if (body !== null) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  return { status: response.status, body: await response.json().catch(() => null) };
+}"""
 
 
 @pytest.fixture(scope="session")
@@ -235,3 +259,60 @@ def controlled_page(home_page: Page) -> Page:
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.locator(".procedure-card").first.wait_for()
     return page
+
+
+@pytest.fixture(scope="session")
+def document_page() -> Path:
+    """A small document-like PNG (dark Vietnamese text on white) to upload as a page."""
+    return FIXTURES / "document-page.png"
+
+
+@pytest.fixture(scope="session")
+def fake_camera_video(document_page: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The document page on a grey table as one 640x480 Y4M frame, for Chromium's fake camera."""
+    frame = Image.new("RGB", CAMERA_FRAME, (96, 96, 96))
+    page = Image.open(document_page).convert("RGB")
+    page.thumbnail((CAMERA_FRAME[0] - 40, CAMERA_FRAME[1] - 20))
+    frame.paste(page, ((CAMERA_FRAME[0] - page.width) // 2, (CAMERA_FRAME[1] - page.height) // 2))
+    luma, blue, red = frame.convert("YCbCr").split()
+    half = (CAMERA_FRAME[0] // 2, CAMERA_FRAME[1] // 2)
+    path = tmp_path_factory.mktemp("camera") / "document-page.y4m"
+    header = f"YUV4MPEG2 W{CAMERA_FRAME[0]} H{CAMERA_FRAME[1]} F30:1 Ip A1:1 C420jpeg\n".encode()
+    chroma = blue.resize(half, Image.Resampling.BOX).tobytes() + red.resize(half, Image.Resampling.BOX).tobytes()
+    path.write_bytes(header + b"FRAME\n" + luma.tobytes() + chroma)
+    return path
+
+
+@pytest.fixture
+def camera_context(playwright_driver: Playwright, fake_camera_video: Path) -> Iterator[BrowserContext]:
+    """A phone whose camera (allowed, no prompt) films the document page."""
+    args = [*CHROMIUM_ARGS, *CAMERA_ARGS, f"--use-file-for-fake-video-capture={fake_camera_video}"]
+    launched = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    ctx = launched.new_context(**PHONE, permissions=["camera"])
+    ctx.set_default_timeout(TIMEOUT_MS)
+    yield ctx
+    ctx.close()
+    launched.close()
+
+
+@pytest.fixture(scope="session")
+def api() -> Callable[..., dict]:
+    """`api(page, "GET", "/api/...", body=None, headers=None)`: a same-origin call from the page -> {status, body}."""
+
+    def call(page: Page, method: str, path: str, body: object = None, headers: dict | None = None) -> dict:
+        return page.evaluate(API_JS, [method, path, body, headers])
+
+    return call
+
+
+@pytest.fixture
+def citizen(sign_in: Callable[..., None], new_phone: Phone, api: Callable[..., dict]) -> Callable[[Page], Phone]:
+    """`citizen(page)`: a new citizen signed in on `page` with a complete profile (saved through the API)."""
+
+    def signed_in_with_profile(page: Page) -> Phone:
+        sign_in(page, new_phone)
+        saved = api(page, "PUT", "/api/account/profile", PROFILE_BODY)
+        assert saved["status"] == 200 and saved["body"]["profile_complete"], saved
+        return new_phone
+
+    return signed_in_with_profile

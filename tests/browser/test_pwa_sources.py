@@ -32,8 +32,19 @@ ERROR_CODES = (
     "otp_locked",
     "sms_unavailable",
     "csrf_failed",
+    # Uploads and submission (/api/submit) and the upload client's own failures.
+    "upload_too_large",
+    "upload_type_not_allowed",
+    "upload_corrupt",
+    "upload_incomplete",
+    "upload_failed",
+    "timeout",
+    "idempotency_key_required",
+    "idempotency_key_reused",
+    "profile_required",
+    "invalid_cursor",
 )
-# Every per-field code in a 400 validation_failed's details.fields (PUT /api/account/profile).
+# Every per-field code in a validation_failed's details.fields (the profile, uploads and submissions).
 FIELD_CODES = (
     "required",
     "invalid_type",
@@ -51,6 +62,21 @@ FIELD_CODES = (
     "commune_unknown",
     "commune_not_in_province",
     "unknown_field",
+    "not_allowed",
+    "bad_format",
+    "too_small",
+    "too_large",
+    "not_valid",
+    "unknown",
+    "unknown_slot",
+    "duplicate",
+    "too_few_pages",
+    "too_many_pages",
+    "document_not_found",
+    "document_not_verified",
+    "document_in_use",
+    "wrong_slot",
+    "not_offered",
 )
 # The limits a 429 otp_rate_limited names in details.limit; each gets its own "please wait {wait}" text.
 OTP_LIMITS = ("number_cooldown", "number_daily", "ip_hourly")
@@ -167,3 +193,13 @@ def test_service_worker_lists_every_shell_file_once_and_only_existing_ones() -> 
     assert needed <= set(listed), sorted(needed - set(listed))
     assert all(path == "/" or (PWA / path.lstrip("/")).is_file() for path in listed)
     assert len(listed) == len(set(listed))
+
+
+def test_every_delivery_method_and_draft_state_has_its_texts_in_both_languages() -> None:
+    """Keys built at run time (apply.method_<m>, receipt.next_<m>, drafts.state_<s>) escape the scan above."""
+    methods = ("post", "pickup", "electronic")
+    needed = {f"apply.method_{m}" for m in methods} | {f"apply.method_{m}_hint" for m in methods}
+    needed |= {f"receipt.next_{m}" for m in methods} | {"apply.method_none", "status.unknown", "status.submitted"}
+    needed |= {f"drafts.state_{s}" for s in ("draft", "queued", "returned")}
+    for language in LANGUAGES:
+        assert sorted(needed - flat_keys(catalog(language))) == [], language
