@@ -57,6 +57,17 @@ def answer_for_a_loan(page: Page) -> None:
     page.get_by_label("Chưa đăng ký kết hôn với ai").check()
 
 
+def on_the_papers_step(context: BrowserContext, stack_url: str, citizen: Callable[[Page], object]) -> Page:
+    """A signed-in citizen's new page, controlled by the service worker, on step 2 of a loan application."""
+    page = context.new_page()
+    citizen(page)
+    open_form(page, stack_url)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    answer_for_a_loan(page)
+    next_step(page, 2)
+    return page
+
+
 def next_step(page: Page, step: int) -> None:
     page.get_by_role("button", name="Tiếp tục").click()
     expect(page.get_by_role("heading", name=f"Bước {step}/4")).to_be_visible()
@@ -289,12 +300,7 @@ def test_offline_submission_waits_on_the_phone_and_is_sent_once_when_the_app_ope
     document_page: Path,
     api: Callable[..., dict],
 ) -> None:
-    page = context.new_page()
-    citizen(page)
-    open_form(page, stack_url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    answer_for_a_loan(page)
-    next_step(page, 2)
+    page = on_the_papers_step(context, stack_url, citizen)
 
     # The connection drops: the photo is kept on the phone and waits.
     context.set_offline(True)
@@ -360,12 +366,7 @@ def test_background_sync_wakes_the_open_app_to_send_what_waits_in_the_outbox(
     document_page: Path,
     api: Callable[..., dict],
 ) -> None:
-    page = context.new_page()
-    citizen(page)
-    open_form(page, stack_url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    answer_for_a_loan(page)
-    next_step(page, 2)
+    page = on_the_papers_step(context, stack_url, citizen)
     upload_page(page, "id_card", document_page)
     pages_uploaded(page, "id_card", 1)
     next_step(page, 3)
