@@ -84,6 +84,11 @@ export async function deleteDraft(id) {
   });
 }
 
+/** Delete every draft and page photo of `userId` from this phone (on sign-out: papers are identity papers). */
+export async function deleteUserData(userId) {
+  for (const draft of await listDrafts(userId)) await deleteDraft(draft.id);
+}
+
 /**
  * Add a processed page (`{pageId, blob, contentType, ...}`) to slot `slotId` of a saved draft, in place of
  * page `replace` when given (a retake keeps its position); resolves to the new page's metadata.

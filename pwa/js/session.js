@@ -88,12 +88,15 @@ export function forgetSession() {
 
 /** Sign out here, or everywhere with `allDevices`; a session the server already dropped counts as done. */
 export async function signOut(allDevices) {
+  const userId = currentUserId();
   try {
     await sendJson('POST', '/api/account/logout', { all_devices: allDevices });
   } catch (error) {
     if (error.status !== 401) throw error;
   }
   forgetSession();
+  // Drafts hold photos of identity papers: a shared phone must not keep them for the next person.
+  if (userId) await import('./db.js').then((db) => db.deleteUserData(userId)).catch(() => {});
 }
 
 /** Where a freshly signed-in user starts: a screen they were sent away from, once their profile is filled. */

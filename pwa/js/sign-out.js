@@ -36,6 +36,7 @@ export function signOutSection() {
     here,
     everywhere,
     tx('p', 'account.sign_out_all_hint', { className: 'note' }),
+    tx('p', 'account.sign_out_clears_drafts', { className: 'note' }),
     message,
   );
 }

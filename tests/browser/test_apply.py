@@ -404,3 +404,36 @@ def test_background_sync_wakes_the_open_app_to_send_what_waits_in_the_outbox(
     expect(page.get_by_role("heading", name="Đã nộp hồ sơ")).to_be_visible(timeout=15_000)
     assert page.evaluate("window.wakeUps") >= 1  # it was the worker that asked
     assert len(my_applications(page, api)) == 1
+
+
+def test_signing_out_deletes_this_users_drafts_and_photos_from_the_phone(
+    context: BrowserContext,
+    stack_url: str,
+    citizen: Callable[[Page], object],
+    document_page: Path,
+) -> None:
+    page = on_the_papers_step(context, stack_url, citizen)
+    upload_page(page, "id_card", document_page)
+    pages_uploaded(page, "id_card", 1)
+    user_id = page.evaluate("async () => (await import('/js/session.js')).currentUserId()")
+    list_drafts = "async (id) => (await import('/js/db.js')).listDrafts(id)"
+    assert len(page.evaluate(list_drafts, user_id)) == 1
+
+    page.goto(f"{stack_url}/profile")
+    expect(page.get_by_text("Đăng xuất cũng xóa các hồ sơ chưa gửi")).to_be_visible()
+    page.get_by_role("button", name="Đăng xuất", exact=True).click()
+    expect(page).to_have_url(f"{stack_url}/")
+    assert page.evaluate(list_drafts, user_id) == []
+    blobs = page.evaluate("""() => new Promise((resolve) => {
+      const open = indexedDB.open('motcua');
+      open.onsuccess = () => {
+        const names = [...open.result.objectStoreNames];
+        const tx = open.result.transaction(names, 'readonly');
+        const counts = {};
+        names.forEach((name) => {
+          tx.objectStore(name).count().onsuccess = (e) => { counts[name] = e.target.result; };
+        });
+        tx.oncomplete = () => resolve(counts);
+      };
+    })""")
+    assert sum(blobs.values()) == 0, blobs
