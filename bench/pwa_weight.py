@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Request, sync_playwright
 
@@ -45,6 +46,7 @@ class Traffic:
     headers: dict[str, int] = field(default_factory=lambda: {"page": 0, "worker": 0})
     count: dict[str, int] = field(default_factory=lambda: {"page": 0, "worker": 0})
     from_worker: int = 0
+    items: list[tuple[int, str, str]] = field(default_factory=list)
     started: int = 0
     settled: int = 0
 
@@ -60,6 +62,7 @@ class Traffic:
         self.body[who] += max(sizes["responseBodySize"], 0)
         self.headers[who] += max(sizes["responseHeadersSize"], 0)
         self.count[who] += 1
+        self.items.append((max(sizes["responseBodySize"], 0), who, request.url))
 
     def watch(self, context: BrowserContext) -> None:
         context.on("request", lambda _: setattr(self, "started", self.started + 1))
@@ -104,6 +107,9 @@ def report(traffic: Traffic, precache: dict[str, dict[str, int]]) -> bool:
         f"  service-worker requests captured: {traffic.count['worker']} (precache fetches are counted);"
         f" page requests answered by the worker, not counted again: {traffic.from_worker}"
     )
+    print("Largest responses (compressed bodies)")
+    for size, who, url in sorted(traffic.items, reverse=True)[:8]:
+        print(f"  {size:>7,} B  {who:<6} {urlsplit(url).path}")
     print("Cache Storage after install (uncompressed bodies)")
     for name, cache in sorted(precache.items()):
         print(f"  {name:<22} {cache['entries']:>3} entries  {cache['bytes']:>7,} B")

@@ -71,6 +71,8 @@ const ON_DEMAND_FILES = [
   '/js/sign-out.js',
   '/js/upload.js',
   '/i18n/en.json',
+  '/i18n/apply/vi.json',
+  '/i18n/apply/en.json',
 ];
 // Background Sync tag of the outbox (js/outbox.js registers it when a draft is waiting to be sent).
 const OUTBOX_SYNC_TAG = 'motcua-outbox';
@@ -79,7 +81,7 @@ const FLUSH_ANSWER_MS = 120000;
 
 self.addEventListener('install', (event) => {
   // No skipWaiting(): a new version waits for the user's consent (see js/sw-update.js).
-  event.waitUntil(Promise.all([precacheShell(), saveCatalog().catch(() => {})]));
+  event.waitUntil(precacheShell());
 });
 
 self.addEventListener('activate', (event) => {
@@ -88,6 +90,7 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+  else if (event.data && event.data.type === 'SAVE_CATALOG') event.waitUntil(saveCatalog(event.data.catalog));
 });
 
 // The connection is back (Background Sync). Sending needs the page's code (uploads with progress, the
@@ -136,10 +139,12 @@ async function precacheShell() {
   await cache.addAll(SHELL_FILES.map((path) => new Request(path, { cache: 'no-cache' })));
 }
 
-// The first visit fetched the catalog before this worker existed; save it now so it works offline.
-async function saveCatalog() {
-  const response = await fetch(CATALOG_PATH, { credentials: 'same-origin', cache: 'no-cache' });
-  if (response.ok) await (await caches.open(CATALOG_CACHE)).put(CATALOG_PATH, response);
+// The first visit fetched the catalog before this worker existed; the page hands it over (js/app.js) so
+// it works offline without a second download. Only a catalog-shaped object is kept.
+async function saveCatalog(catalog) {
+  if (!catalog || !Array.isArray(catalog.procedures)) return;
+  const response = new Response(JSON.stringify(catalog), { headers: { 'Content-Type': 'application/json' } });
+  await (await caches.open(CATALOG_CACHE)).put(CATALOG_PATH, response);
 }
 
 async function deleteOldCaches() {

@@ -7,6 +7,7 @@ import hashlib
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -77,7 +78,31 @@ def create_root_app(config: Config) -> Flask:
     return app
 
 
-def create_wsgi(config: Config) -> DispatcherMiddleware:
+class GzipApi:
+    """Compresses JSON answers of 1 KB or more, as the CDN in front of the API does in production
+    (CloudFront `Compress: true`); the catalog with its forms shrinks from ~12 KB to ~3 KB."""
+
+    MIN_BYTES = 1024
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """Pass through, compressing /api/ JSON for clients that accept gzip."""
+        wants = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+        if not wants or not environ.get("PATH_INFO", "").startswith("/api/"):
+            return self.app(environ, start_response)
+        resp = Response.from_app(self.app, environ, buffered=True)
+        body = resp.get_data()
+        compressible = resp.mimetype == "application/json" and "Content-Encoding" not in resp.headers
+        if compressible and len(body) >= self.MIN_BYTES:
+            resp.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+            resp.headers["Content-Encoding"] = "gzip"
+            resp.vary.add("Accept-Encoding")
+        return resp(environ, start_response)
+
+
+def create_wsgi(config: Config) -> GzipApi:
     """One WSGI app: the root plus each function's own Flask app at its /api/ prefix."""
     import importlib
 
@@ -85,4 +110,4 @@ def create_wsgi(config: Config) -> DispatcherMiddleware:
     for name in FUNCTIONS:
         module = importlib.import_module(f"functions.{name}.app")
         mounts[f"/api/{name}"] = module.create_app(config)
-    return DispatcherMiddleware(create_root_app(config), mounts)
+    return GzipApi(DispatcherMiddleware(create_root_app(config), mounts))

@@ -3,7 +3,7 @@
 import { getJson, onUnauthorized } from './api.js';
 import { tx } from './dom.js';
 import { renderHome } from './home.js';
-import { currentLanguage, savedLanguage, setLanguage, translateDocument } from './i18n.js';
+import { currentLanguage, loadBundle, savedLanguage, setLanguage, translateDocument } from './i18n.js';
 import { pendingSignIn } from './otp.js';
 import { currentPath, navigate, startRouter } from './router.js';
 import {
@@ -35,12 +35,12 @@ const ROUTES = {
   '/sign-in/code': { access: 'signed-out', mount: onScreen(() => import('./sign-in-code.js'), 'mountSignInCode') },
   '/profile': { access: 'signed-in', mount: onScreen(() => import('./profile.js'), 'mountProfile') },
   '/officer': { access: 'officer', mount: onScreen(() => import('./officer.js'), 'mountOfficer') },
-  '/apply': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./apply.js'), 'mountApply') },
-  '/receipt': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./receipt.js'), 'mountReceipt') },
+  '/apply': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./apply.js'), 'mountApply', 'apply') },
+  '/receipt': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./receipt.js'), 'mountReceipt', 'apply') },
   '/applications': {
-    access: 'signed-in', relocalize: true, mount: onScreen(() => import('./applications.js'), 'mountApplications'),
+    access: 'signed-in', relocalize: true, mount: onScreen(() => import('./applications.js'), 'mountApplications', 'apply'),
   },
-  '/drafts': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./drafts.js'), 'mountDrafts') },
+  '/drafts': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./drafts.js'), 'mountDrafts', 'apply') },
 };
 
 function showHome() {
@@ -48,15 +48,16 @@ function showHome() {
   view.home.hidden = false;
 }
 
-function onScreen(load, name) {
+// `bundle`: the screen's texts that are not in the main catalog (see loadBundle in i18n.js).
+function onScreen(load, name, bundle = null) {
   return () => {
     view.home.hidden = true;
     view.screen.hidden = false;
     view.screen.replaceChildren(tx('p', 'common.loading', { className: 'placeholder' }));
     let left = false;
     let cleanup = null;
-    load()
-      .then((module) => {
+    Promise.all([load(), bundle ? loadBundle(bundle) : null])
+      .then(([module]) => {
         // The user may have moved on while the code was loading.
         if (!left) cleanup = module[name](view.screen);
       })
@@ -114,7 +115,7 @@ function startOutbox() {
   import('./outbox.js')
     .then((outbox) => outbox.startOutbox())
     .catch(() => {}); // offline before the code was ever saved: nothing can be waiting yet
-  Promise.all([import('./drafts.js'), import('./receipt.js')]).catch(() => {});
+  Promise.all([import('./drafts.js'), import('./receipt.js'), loadBundle('apply')]).catch(() => {});
 }
 
 function render() {
@@ -134,10 +135,21 @@ async function loadProcedures() {
     const { data, fromCache } = await getJson(CATALOG_PATH);
     state.procedures = Array.isArray(data?.procedures) ? data.procedures : [];
     state.fromCache = fromCache;
+    if (!fromCache) keepCatalogOffline(data);
   } catch (error) {
     state.error = error;
   }
   render();
+}
+
+// On a first visit the catalog arrives before the service worker exists: hand it over once the worker is
+// active, rather than have the worker download the same ~12 KB again. Later visits go through the worker,
+// which saves each fresh copy itself.
+function keepCatalogOffline(data) {
+  if (!('serviceWorker' in navigator) || navigator.serviceWorker.controller) return;
+  navigator.serviceWorker.ready
+    .then((registration) => registration.active?.postMessage({ type: 'SAVE_CATALOG', catalog: data }))
+    .catch(() => {});
 }
 
 async function switchLanguage(code) {

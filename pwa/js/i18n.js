@@ -7,6 +7,15 @@ const STORAGE_KEY = 'motcua.lang';
 
 let language = DEFAULT_LANGUAGE;
 let messages = {};
+// Texts of screen groups a first visit does not need (e.g. 'apply': /i18n/apply/<lang>.json), loaded by
+// loadBundle() when such a screen opens and reloaded with the language.
+const bundles = new Set();
+
+async function fetchMessages(path) {
+  const response = await fetch(path, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
 
 /** The language to start with: the saved choice, else Vietnamese (not the browser's). */
 export function savedLanguage() {
@@ -22,9 +31,12 @@ export function savedLanguage() {
 /** Load a language's messages, make it current, and remember it. */
 export async function setLanguage(code) {
   const wanted = LANGUAGES.includes(code) ? code : DEFAULT_LANGUAGE;
-  const response = await fetch(`/i18n/${wanted}.json`, { credentials: 'same-origin' });
-  if (!response.ok) throw new Error(`i18n ${wanted}: HTTP ${response.status}`);
-  messages = await response.json();
+  const names = [...bundles];
+  const [main, ...extra] = await Promise.all([
+    fetchMessages(`/i18n/${wanted}.json`),
+    ...names.map((name) => fetchMessages(`/i18n/${name}/${wanted}.json`)),
+  ]);
+  messages = Object.assign({}, main, ...extra);
   language = wanted;
   document.documentElement.lang = wanted;
   try {
@@ -32,6 +44,16 @@ export async function setLanguage(code) {
   } catch {
     // Not remembering the choice is acceptable; the page still switches.
   }
+}
+
+/** Add a screen group's texts (`/i18n/<name>/<lang>.json`) to the current language, once. */
+export async function loadBundle(name) {
+  if (bundles.has(name)) return;
+  const loadingFor = language;
+  const extra = await fetchMessages(`/i18n/${name}/${loadingFor}.json`);
+  // A language switch during the fetch already loaded the bundle's new texts (or will): keep those.
+  if (loadingFor === language && !bundles.has(name)) messages = { ...messages, ...extra };
+  bundles.add(name);
 }
 
 export function currentLanguage() {

@@ -85,8 +85,19 @@ ITEM = re.compile(r"'([^']+)'|\b(OFFLINE_PAGE)\b")
 KEY_IN_JS = re.compile(r"""'([a-z_]+(?:\.[a-z_]+)+)'""")
 
 
-def catalog(language: str) -> dict:
+def main_catalog(language: str) -> dict:
+    """The texts every screen may use: /i18n/<lang>.json."""
     return json.loads((PWA / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def catalog(language: str) -> dict:
+    """The main catalog plus every bundle (/i18n/<bundle>/<lang>.json), as the app sees them once loaded."""
+    merged = main_catalog(language)
+    for bundle in sorted((PWA / "i18n").glob(f"*/{language}.json")):
+        extra = json.loads(bundle.read_text(encoding="utf-8"))
+        assert not set(extra) & set(merged), f"{bundle} repeats sections of another catalog"
+        merged.update(extra)
+    return merged
 
 
 def flat_keys(node: dict, prefix: str = "") -> set[str]:
@@ -125,7 +136,23 @@ class MarkupAudit(HTMLParser):
 
 
 def test_both_languages_have_exactly_the_same_keys() -> None:
-    assert flat_keys(catalog("vi")) == flat_keys(catalog("en"))
+    assert flat_keys(main_catalog("vi")) == flat_keys(main_catalog("en"))
+    for bundle in (PWA / "i18n").glob("*/vi.json"):
+        english = bundle.with_name("en.json")
+        assert flat_keys(json.loads(bundle.read_text(encoding="utf-8"))) == flat_keys(
+            json.loads(english.read_text(encoding="utf-8"))), bundle.parent.name
+
+
+def test_the_shell_uses_only_texts_of_the_main_catalog() -> None:
+    """Bundles load with their screens; the home screen and the shell must not wait for one."""
+    keys = flat_keys(main_catalog("vi"))
+    bundle_sections = set(catalog("vi")) - set(main_catalog("vi"))
+    for path in precache_list():
+        if path.endswith(".js"):
+            source = (PWA / path.lstrip("/")).read_text(encoding="utf-8")
+            used = {k for k in KEY_IN_JS.findall(source) if k.split(".")[0] in bundle_sections}
+            assert used == set(), (path, sorted(used))
+    assert keys
 
 
 def test_every_api_error_code_has_a_text_in_both_languages() -> None:

@@ -70,3 +70,15 @@ def test_missing_static_file_is_404_and_path_traversal_is_refused(web):
     assert web.get("/js/nothing-here.js").status_code == 404
     assert web.get("/../requirements.txt").status_code in (404, 400)
     assert b"flask==" not in web.get("/..%2frequirements.txt").data
+
+
+def test_large_api_json_is_gzipped_like_the_cdn_does_and_small_answers_are_not(web):
+    import json
+
+    big = web.get("/api/submit/procedures", headers={"Accept-Encoding": "gzip"})
+    assert big.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in big.headers["Vary"]
+    assert json.loads(gzip.decompress(big.get_data()))["procedures"]
+    plain = web.get("/api/submit/procedures")
+    assert "Content-Encoding" not in plain.headers and plain.json["procedures"]
+    small = web.get("/api/submit/health", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in small.headers and small.json["function"] == "submit"
