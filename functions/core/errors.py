@@ -172,3 +172,10 @@ class InvalidCursor(AppError):
     """A page cursor that this server did not give to this user."""
 
     status, code, default_message = 400, "invalid_cursor", "This page link is not valid. Start from the first page."
+
+
+class InvalidTransition(AppError):
+    """The application's status does not allow this action (e.g. approving before review)."""
+
+    status, code = 409, "invalid_transition"
+    default_message = "This step is not possible in the application's current state."
