@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, jsonify, request
 
-from functions.core import models
+from functions.core import auth, models
+from functions.core.adapters import storage as storage_adapter
+from functions.core.adapters.clock import Clock
+from functions.core.adapters.storage import Storage
 from functions.core.config import Config
-from functions.core.http import create_base_app
+from functions.core.http import app_config, create_base_app, json_body
 from functions.status import service
+from functions.status.desk import Desk
 
 
-def create_app(config: Config | None = None) -> Flask:
-    """Build the status app (Zappa uses the module-level `app`)."""
-    app = create_base_app(__name__, "status", config, health=service.health)
-    models.bind(app.config["MOTCUA"])
+def create_app(config: Config | None = None, *, clock: Clock | None = None, storage: Storage | None = None
+               ) -> Flask:
+    """Build the status app (Zappa uses the module-level `app`); tests may pass a clock and a storage."""
+    app = create_base_app(__name__, "status", config, health=service.health, clock=clock)
+    cfg = app_config(app)
+    models.bind(cfg)
+    desk = Desk(storage or storage_adapter.for_config(cfg))
+
+    @app.get("/applications/<code>")
+    @auth.login_required()
+    def get_application(principal, code: str) -> Response:  # noqa: ANN001
+        return jsonify(desk.get(principal, code, auth.now()))
+
+    @app.post("/applications/<code>/actions")
+    @auth.login_required()
+    def act_on_application(principal, code: str) -> Response:  # noqa: ANN001
+        return jsonify(desk.act(principal, code, json_body(), auth.now()))
+
+    @app.get("/queue")
+    @auth.login_required("officer")
+    def list_queue(principal) -> Response:  # noqa: ANN001
+        return jsonify(desk.queue(principal, request.args.to_dict(), auth.now()))
+
     return app
 
 

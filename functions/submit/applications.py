@@ -19,11 +19,12 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from functions.core import models
-from functions.core.domain import codes, divisions
+from functions.core.applications import application_view, event_id
+from functions.core.domain import codes
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.deadlines import due_date, due_moment
-from functions.core.domain.procedures import Procedure, catalog
-from functions.core.domain.vntime import VIETNAM, local_date
+from functions.core.domain.procedures import Procedure
+from functions.core.domain.vntime import local_date
 from functions.core.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
@@ -38,26 +39,6 @@ from functions.submit.checks import Checked, check_submission
 IDEMPOTENCY_TTL = timedelta(days=30)
 CODE_ATTEMPTS = 3
 PAGE_DEFAULT, PAGE_MAX = 20, 50
-
-
-def application_view(app: models.Application) -> dict[str, Any]:
-    """The application as its owner sees it (the receipt and the list)."""
-    procedure = catalog().get(app.procedure_id)
-    commune = divisions.commune(app.commune_code)
-    return {
-        "code": app.application_id,
-        "procedure_id": app.procedure_id,
-        "procedure_name": procedure.name if procedure else None,
-        "commune_code": app.commune_code,
-        "commune_name": commune.name if commune else None,
-        "status": app.status,
-        "submitted_at": app.created_at.astimezone(VIETNAM).isoformat(),
-        "due_date": app.due_date,
-        "fee_vnd": int(app.fee_vnd),
-        "payment_state": app.payment_state,
-        "delivery": app.delivery,
-        "documents": app.documents,
-    }
 
 
 def _idempotency_key(raw: str | None) -> str:
@@ -146,7 +127,7 @@ class Applications:
     @staticmethod
     def _write(app: models.Application, checked: Checked, record_key: str, request_hash: str,
                response: dict[str, Any], now: datetime) -> None:
-        event = models.Event(app.application_id, f"{now:%Y%m%dT%H%M%S%fZ}#submitted", user_id=app.owner_id,
+        event = models.Event(app.application_id, event_id(1, now, "submitted"), user_id=app.owner_id,
                              kind="submitted", actor={"user_id": app.owner_id, "role": "citizen"},
                              data={"status": "submitted", "due_date": app.due_date}, created_at=now)
         record = models.IdempotencyRecord(record_key, status=201, request_hash=request_hash, body=response,

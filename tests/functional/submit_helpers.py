@@ -53,6 +53,17 @@ def signed_in_client(app: Flask, config: Config, now: datetime, phone: str, prof
     return Citizen(client, csrf, user.user_id)
 
 
+def staff_client(app: Flask, config: Config, now: datetime, phone: str, communes: list[str]) -> Citizen:
+    """A signed-in commune officer (the same session code as everyone)."""
+    user = users.upsert_staff(phone, "officer", communes, now)
+    token = sessions.open_session(user, now)
+    client = app.test_client()
+    client.set_cookie("motcua_session", token)
+    csrf = sessions.csrf_token(config, token)
+    client.set_cookie("motcua_csrf", csrf)
+    return Citizen(client, csrf, user.user_id)
+
+
 def jpeg(size: tuple[int, int] = (1200, 1600), *, exif: bytes | None = None, quality: int = 85) -> bytes:
     """A document-like JPEG: dark lines of 'text' on white paper."""
     image = Image.new("RGB", size, "white")

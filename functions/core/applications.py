@@ -1,0 +1,37 @@
+"""How an application looks to the people allowed to see it; shared by the submit and status functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from functions.core import models
+from functions.core.domain import divisions
+from functions.core.domain.procedures import catalog
+from functions.core.domain.vntime import VIETNAM
+
+
+def application_view(app: models.Application) -> dict[str, Any]:
+    """The application as its owner sees it (the receipt and the list)."""
+    procedure = catalog().get(app.procedure_id)
+    commune = divisions.commune(app.commune_code)
+    return {
+        "code": app.application_id,
+        "procedure_id": app.procedure_id,
+        "procedure_name": procedure.name if procedure else None,
+        "commune_code": app.commune_code,
+        "commune_name": commune.name if commune else None,
+        "status": app.status,
+        "submitted_at": app.created_at.astimezone(VIETNAM).isoformat(),
+        "due_date": app.due_date,
+        "fee_vnd": int(app.fee_vnd),
+        "payment_state": app.payment_state,
+        "delivery": app.delivery,
+        "documents": app.documents,
+    }
+
+
+def event_id(version: int, at: datetime, kind: str) -> str:
+    """A timeline entry's sort key: the application's version after the change comes first, so two
+    steps in the same microsecond still sort in the order they happened."""
+    return f"{version:06d}#{at:%Y%m%dT%H%M%S%fZ}#{kind}"

@@ -1,0 +1,146 @@
+"""The application desk: reading an application (owner or its commune's officers), moving it along the
+lifecycle, and the officers' queue. Everyone else gets 404, so nothing reveals what exists."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from functions.core import models
+from functions.core.adapters.storage import Storage
+from functions.core.applications import application_view, event_id
+from functions.core.domain import codes
+from functions.core.domain.lifecycle import FINAL, STATES, Actor, allowed_actions, transition
+from functions.core.domain.procedures import catalog
+from functions.core.domain.vntime import VIETNAM
+from functions.core.errors import Conflict, InvalidCursor, NotFound, ValidationFailed
+from functions.core.sessions import Principal
+
+# Links to identity papers live at most five minutes.
+LINK_SECONDS = 300
+QUEUE_PAGE = 25
+
+
+def visible_application(principal: Principal, raw_code: str) -> models.Application:
+    """The application if the caller owns it or is an officer of its commune; NotFound otherwise."""
+    code = codes.normalize(raw_code)
+    if code is None:
+        raise NotFound()
+    try:
+        app = models.Application.get(code, consistent_read=True)
+    except models.Application.DoesNotExist:
+        raise NotFound() from None
+    if app.owner_id == principal.user_id:
+        return app
+    if principal.role == "officer" and app.commune_code in principal.communes:
+        return app
+    raise NotFound()
+
+
+def acting_role(principal: Principal, app: models.Application) -> str:
+    """The role the caller acts in on this application: its owner is a citizen here, whatever else."""
+    return "citizen" if app.owner_id == principal.user_id else principal.role
+
+
+class Desk:
+    """getApplication, actOnApplication and listQueue over one storage (for document links)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def get(self, principal: Principal, raw_code: str, now: datetime) -> dict[str, Any]:
+        """Details, short-lived document links, the timeline, the due date and what the caller may do."""
+        app = visible_application(principal, raw_code)
+        role = acting_role(principal, app)
+        return {
+            **application_view(app),
+            "answers": app.answers,
+            "applicant": app.applicant,
+            "documents": {slot: [self._document(d) for d in ids] for slot, ids in (app.documents or {}).items()},
+            "due_at": app.due_at.astimezone(VIETNAM).isoformat(),
+            "overdue": now > app.due_at and app.status not in FINAL,
+            "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
+            "actions": allowed_actions(app.status, role),
+            "version": int(app.version),
+        }
+
+    def act(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Apply one lifecycle action; a lost race or a stale `version` is 409 conflict, never an overwrite."""
+        app = visible_application(principal, raw_code)
+        seen = body.get("version")
+        if seen is not None and seen != app.version:
+            raise Conflict(details={"version": int(app.version)})
+        details = {k: v for k, v in body.items() if k not in ("action", "version")}
+        slots = tuple(catalog()[app.procedure_id].slots)
+        done = transition(app.status, str(body.get("action")), Actor(principal.user_id, acting_role(principal, app)),
+                          now, details, slots=slots)
+        event = models.Event(app.application_id, event_id(int(app.version) + 1, now, done.action), user_id=app.owner_id,
+                             kind=done.action, actor=done.record()["actor"], data=done.record(), created_at=now)
+        try:
+            with models.transaction() as tx:
+                tx.update(app, actions=[models.Application.status.set(done.target),
+                                        models.Application.commune_status.set(f"{app.commune_code}#{done.target}")])
+                tx.save(event, condition=models.Event.event_id.does_not_exist())
+        except TransactWriteError as exc:
+            raise Conflict() from exc
+        return self.get(principal, app.application_id, now)
+
+    def queue(self, principal: Principal, args: dict[str, str], now: datetime) -> dict[str, Any]:
+        """One commune's applications in one status, earliest due first (overdue on top), from the GSI."""
+        commune = args.get("commune") or (min(principal.communes) if len(principal.communes) == 1 else None)
+        status = args.get("status", "submitted")
+        fields = {}
+        if commune not in principal.communes:
+            fields["commune"] = "required" if commune is None else "not_allowed"
+        if status not in STATES:
+            fields["status"] = "not_allowed"
+        if fields:
+            raise ValidationFailed(details={"fields": fields})
+        start = _decode_cursor(args["cursor"], f"{commune}#{status}") if args.get("cursor") else None
+        page = models.Application.by_commune_status.query(f"{commune}#{status}", limit=QUEUE_PAGE,
+                                                          last_evaluated_key=start)
+        items = [{**application_view(app), "overdue": now > app.due_at and app.status not in FINAL,
+                  "applicant_name": (app.applicant or {}).get("full_name")} for app in page]
+        last = page.last_evaluated_key
+        return {"applications": items, "next_cursor": _encode_cursor(last) if last else None}
+
+    def _document(self, document_id: str) -> dict[str, Any]:
+        try:
+            doc = models.Document.get(document_id)
+        except models.Document.DoesNotExist:
+            return {"document_id": document_id, "missing": True}
+        return {"document_id": document_id, "content_type": doc.content_type, "width": doc.width,
+                "height": doc.height, "url": self.storage.presigned_get(doc.object_key, LINK_SECONDS),
+                "expires_in": LINK_SECONDS}
+
+    @staticmethod
+    def _timeline(code: str, *, show_people: bool) -> list[dict[str, Any]]:
+        entries = []
+        for event in models.Event.query(code):
+            actor = dict(event.actor or {})
+            if not show_people:
+                actor.pop("user_id", None)  # a citizen sees "the commune officer", not staff ids
+            entries.append({"kind": event.kind, "at": event.created_at.astimezone(VIETNAM).isoformat(),
+                            "actor": actor, "data": {k: v for k, v in (event.data or {}).items() if k != "actor"}})
+        return entries
+
+
+def _encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(raw: str, partition: str) -> dict[str, Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, TypeError):
+        raise InvalidCursor() from None
+    names = {"application_id", "commune_status", "due_at"}
+    if (not isinstance(key, dict) or set(key) != names
+            or any(not isinstance(key[n], dict) or set(key[n]) != {"S"} for n in names)
+            or key["commune_status"]["S"] != partition):
+        raise InvalidCursor()
+    return key

@@ -1,0 +1,144 @@
+"""getApplication, actOnApplication and the officer queue: who sees what, the lifecycle through the API,
+optimistic locking, and short-lived document links."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+
+from functions.core import models
+from submit_helpers import HOME_COMMUNE, signed_in_client, staff_client, submission, submit, uploaded_page
+
+OTHER_COMMUNE = "18001"
+
+
+@pytest.fixture
+def status_app(submit_config, clock) -> Flask:  # noqa: ANN001
+    from functions.status.app import create_app
+
+    app = create_app(submit_config, clock=clock)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def filed(citizen) -> str:  # noqa: ANN001
+    """The citizen's submitted marital-status application; returns its code."""
+    return submit(citizen, submission([uploaded_page(citizen)])).json["application"]["code"]
+
+
+def as_user(app: Flask, who):  # noqa: ANN001, ANN201
+    """The same session, on the status function."""
+    from submit_helpers import Citizen
+
+    client = app.test_client()
+    for name in ("motcua_session", "motcua_csrf"):
+        client.set_cookie(name, who.client.get_cookie(name).value)
+    return Citizen(client, who.csrf, who.user_id)
+
+
+@pytest.fixture
+def officer(submit_app, submit_config, clock, status_app):  # noqa: ANN001, ANN201
+    return as_user(status_app, staff_client(submit_app, submit_config, clock.current, "+84912000101", [HOME_COMMUNE]))
+
+
+@pytest.fixture
+def far_officer(submit_app, submit_config, clock, status_app):  # noqa: ANN001, ANN201
+    return as_user(status_app, staff_client(submit_app, submit_config, clock.current, "+84912000102",
+                                            [OTHER_COMMUNE]))
+
+
+def test_the_owner_sees_details_links_timeline_and_due_date(status_app, citizen, filed):
+    resp = as_user(status_app, citizen).get(f"/applications/{filed}")
+    assert resp.status_code == 200
+    body = resp.json
+    assert (body["code"], body["status"], body["due_date"], body["overdue"]) == (filed, "submitted", "2026-11-27",
+                                                                                   False)
+    assert body["actions"] == ["withdraw"] and body["applicant"]["full_name"]
+    (page,) = body["documents"]["id_card"]
+    query = parse_qs(urlsplit(page["url"]).query)
+    assert int(query["X-Amz-Expires"][0]) <= 300 and page["content_type"] == "image/jpeg"
+    assert [e["kind"] for e in body["timeline"]] == ["submitted"]
+    assert "user_id" not in body["timeline"][0]["actor"]
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_nobody_else_learns_that_it_exists(status_app, filed, other_citizen, far_officer):
+    for who in (as_user(status_app, other_citizen), far_officer):
+        for path in (f"/applications/{filed}", "/applications/HN-2611-ZZZZZZ", "/applications/garbage"):
+            resp = who.get(path)
+            assert (resp.status_code, resp.json["error"]["code"]) == (404, "not_found")
+        acted = who.post(f"/applications/{filed}/actions", json={"action": "accept"})
+        assert acted.status_code == 404
+    assert models.Application.get(filed).status == "submitted"
+
+
+def test_the_commune_officer_moves_it_along_and_every_step_is_on_the_timeline(status_app, citizen, officer, filed,
+                                                                               clock):
+    steps = [({"action": "accept"}, "received"), ({"action": "start_review"}, "in_review"),
+             ({"action": "request_supplement", "reason": "Ảnh CCCD bị mờ", "slots": ["id_card"]},
+              "supplement_requested")]
+    for body, status in steps:
+        clock.advance(minutes=10)
+        resp = officer.post(f"/applications/{filed}/actions", json=body)
+        assert resp.status_code == 200, resp.json
+        assert resp.json["status"] == status
+    mine = as_user(status_app, citizen)
+    seen = mine.get(f"/applications/{filed}").json
+    assert seen["actions"] == ["resubmit"]
+    assert seen["timeline"][-1]["data"]["reason"] == "Ảnh CCCD bị mờ"
+    assert seen["timeline"][-1]["data"]["slots"] == ["id_card"]
+    assert mine.post(f"/applications/{filed}/actions", json={"action": "resubmit"}).json["status"] == "resubmitted"
+    kinds = [e["kind"] for e in officer.get(f"/applications/{filed}").json["timeline"]]
+    assert kinds == ["submitted", "accept", "start_review", "request_supplement", "resubmit"]
+
+
+def test_a_forbidden_step_is_409_and_changes_nothing(officer, citizen, status_app, filed):
+    resp = officer.post(f"/applications/{filed}/actions", json={"action": "approve"})
+    assert (resp.status_code, resp.json["error"]["code"]) == (409, "invalid_transition")
+    as_citizen = as_user(status_app, citizen).post(f"/applications/{filed}/actions", json={"action": "accept"})
+    assert as_citizen.status_code == 403
+    assert models.Application.get(filed).status == "submitted"
+    assert [e.kind for e in models.Event.query(filed)] == ["submitted"]
+
+
+def test_two_officers_at_the_same_moment_one_gets_409(officer, filed, submit_app, submit_config, clock, status_app):
+    colleague = as_user(status_app, staff_client(submit_app, submit_config, clock.current, "+84912000103",
+                                                 [HOME_COMMUNE]))
+    version = officer.get(f"/applications/{filed}").json["version"]
+    first = officer.post(f"/applications/{filed}/actions", json={"action": "accept", "version": version})
+    second = colleague.post(f"/applications/{filed}/actions", json={"action": "accept", "version": version})
+    assert first.status_code == 200
+    assert (second.status_code, second.json["error"]["code"]) == (409, "conflict")
+    assert [e.kind for e in models.Event.query(filed)] == ["submitted", "accept"]
+
+
+def test_a_race_lost_between_reading_and_writing_is_a_conflict_not_an_overwrite(officer, filed, monkeypatch):
+    stale = models.Application.get(filed)
+    assert officer.post(f"/applications/{filed}/actions", json={"action": "accept"}).status_code == 200
+    # The second request read the application before the first one wrote.
+    monkeypatch.setattr(models.Application, "get", classmethod(lambda cls, *a, **k: stale))
+    lost = officer.post(f"/applications/{filed}/actions", json={"action": "withdraw"})
+    assert lost.status_code in (403, 409)  # withdraw is the citizen's: refused before any write
+    raced = officer.post(f"/applications/{filed}/actions", json={"action": "accept"})
+    assert (raced.status_code, raced.json["error"]["code"]) == (409, "conflict")
+    monkeypatch.undo()
+    assert models.Application.get(filed).status == "received"
+
+
+def test_the_queue_lists_the_communes_applications_by_due_date(officer, far_officer, citizen, filed, clock,
+                                                                status_app):
+    clock.advance(days=2)
+    later = submit(citizen, submission([uploaded_page(citizen)])).json["application"]["code"]
+    resp = officer.get("/queue?status=submitted")
+    assert [a["code"] for a in resp.json["applications"]] == [filed, later]
+    assert resp.json["applications"][0]["applicant_name"]
+    clock.advance(days=10)
+    assert all(a["overdue"] for a in officer.get("/queue").json["applications"])
+    refused = far_officer.get(f"/queue?commune={HOME_COMMUNE}")
+    assert refused.status_code == 400 and refused.json["error"]["details"]["fields"] == {"commune": "not_allowed"}
+    assert as_user(status_app, citizen).get("/queue").status_code == 403
+    assert officer.get("/queue?status=flying").status_code == 400
+    assert officer.get("/queue?cursor=abc").status_code == 400
