@@ -3,8 +3,6 @@ lifecycle, and the officers' queue. Everyone else gets 404, so nothing reveals w
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +15,14 @@ from functions.core.domain import codes
 from functions.core.domain.lifecycle import FINAL, STATES, Actor, allowed_actions, transition
 from functions.core.domain.procedures import catalog
 from functions.core.domain.vntime import VIETNAM
-from functions.core.errors import Conflict, InvalidCursor, NotFound, ValidationFailed
+from functions.core.errors import Conflict, NotFound, ValidationFailed
+from functions.core.paging import decode_cursor, encode_cursor
 from functions.core.sessions import Principal
 
 # Links to identity papers live at most five minutes.
 LINK_SECONDS = 300
 QUEUE_PAGE = 25
+QUEUE_KEY = {"application_id", "commune_status", "due_at"}
 
 
 def visible_application(principal: Principal, raw_code: str) -> models.Application:
@@ -100,13 +100,14 @@ class Desk:
             fields["status"] = "not_allowed"
         if fields:
             raise ValidationFailed(details={"fields": fields})
-        start = _decode_cursor(args["cursor"], f"{commune}#{status}") if args.get("cursor") else None
+        partition = {"commune_status": f"{commune}#{status}"}
+        start = decode_cursor(args["cursor"], QUEUE_KEY, partition) if args.get("cursor") else None
         page = models.Application.by_commune_status.query(f"{commune}#{status}", limit=QUEUE_PAGE,
                                                           last_evaluated_key=start)
         items = [{**application_view(app), "overdue": now > app.due_at and app.status not in FINAL,
                   "applicant_name": (app.applicant or {}).get("full_name")} for app in page]
         last = page.last_evaluated_key
-        return {"applications": items, "next_cursor": _encode_cursor(last) if last else None}
+        return {"applications": items, "next_cursor": encode_cursor(last) if last else None}
 
     def _document(self, document_id: str) -> dict[str, Any]:
         try:
@@ -128,19 +129,3 @@ class Desk:
                             "actor": actor, "data": {k: v for k, v in (event.data or {}).items() if k != "actor"}})
         return entries
 
-
-def _encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(raw: str, partition: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (ValueError, TypeError):
-        raise InvalidCursor() from None
-    names = {"application_id", "commune_status", "due_at"}
-    if (not isinstance(key, dict) or set(key) != names
-            or any(not isinstance(key[n], dict) or set(key[n]) != {"S"} for n in names)
-            or key["commune_status"]["S"] != partition):
-        raise InvalidCursor()
-    return key

@@ -9,7 +9,6 @@ another body is refused.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import uuid
@@ -28,10 +27,10 @@ from functions.core.domain.vntime import local_date
 from functions.core.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
-    InvalidCursor,
     ProfileRequired,
     ValidationFailed,
 )
+from functions.core.paging import decode_cursor, encode_cursor
 from functions.core.sessions import Principal
 from functions.submit.checks import Checked, check_submission
 
@@ -39,6 +38,7 @@ from functions.submit.checks import Checked, check_submission
 IDEMPOTENCY_TTL = timedelta(days=30)
 CODE_ATTEMPTS = 3
 PAGE_DEFAULT, PAGE_MAX = 20, 50
+OWNER_KEY = {"application_id", "owner_id", "created_at"}
 
 
 def _idempotency_key(raw: str | None) -> str:
@@ -91,12 +91,13 @@ class Applications:
     def list_mine(self, principal: Principal, args: dict[str, str]) -> dict[str, Any]:
         """The caller's applications, newest first, one page at a time (owner index, no Scan)."""
         limit = _limit(args.get("limit"))
-        start = _decode_cursor(args.get("cursor"), principal) if args.get("cursor") else None
+        mine = {"owner_id": principal.user_id}
+        start = decode_cursor(args["cursor"], OWNER_KEY, mine) if args.get("cursor") else None
         page = models.Application.by_owner.query(principal.user_id, scan_index_forward=False, limit=limit,
                                                  last_evaluated_key=start)
         items = [application_view(app) for app in page]
         last = page.last_evaluated_key
-        return {"applications": items, "next_cursor": _encode_cursor(last) if last else None}
+        return {"applications": items, "next_cursor": encode_cursor(last) if last else None}
 
     @staticmethod
     def _replay(record_key: str, request_hash: str) -> dict[str, Any] | None:
@@ -188,21 +189,3 @@ def _limit(raw: str | None) -> int:
         raise ValidationFailed(details={"fields": {"limit": "out_of_range"}})
     return int(raw)
 
-
-def _encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(raw: str, principal: Principal) -> dict[str, Any]:
-    """A cursor this server gave this user: the owner index's key of the last item seen."""
-    try:
-        key = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (ValueError, TypeError):
-        raise InvalidCursor() from None
-    names = {"application_id", "owner_id", "created_at"}
-    if (not isinstance(key, dict) or set(key) != names
-            or any(not isinstance(key[n], dict) or set(key[n]) != {"S"} or not isinstance(key[n]["S"], str)
-                   for n in names)
-            or key["owner_id"]["S"] != principal.user_id):
-        raise InvalidCursor()
-    return key

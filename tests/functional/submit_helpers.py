@@ -45,6 +45,11 @@ def signed_in_client(app: Flask, config: Config, now: datetime, phone: str, prof
     user = users.sign_in(VerifiedIdentity("phone_otp", phone, "phone_verified"), now)
     if profile is not None:
         users.update_profile(user.user_id, profile, now)
+    return client_of(app, config, user, now)
+
+
+def client_of(app: Flask, config: Config, user: Any, now: datetime) -> Citizen:  # noqa: ANN401
+    """A test client holding a fresh session of `user`, as the browser would after signing in."""
     token = sessions.open_session(user, now)
     client = app.test_client()
     client.set_cookie("motcua_session", token)
@@ -55,13 +60,7 @@ def signed_in_client(app: Flask, config: Config, now: datetime, phone: str, prof
 
 def staff_client(app: Flask, config: Config, now: datetime, phone: str, communes: list[str]) -> Citizen:
     """A signed-in commune officer (the same session code as everyone)."""
-    user = users.upsert_staff(phone, "officer", communes, now)
-    token = sessions.open_session(user, now)
-    client = app.test_client()
-    client.set_cookie("motcua_session", token)
-    csrf = sessions.csrf_token(config, token)
-    client.set_cookie("motcua_csrf", csrf)
-    return Citizen(client, csrf, user.user_id)
+    return client_of(app, config, users.upsert_staff(phone, "officer", communes, now), now)
 
 
 def jpeg(size: tuple[int, int] = (1200, 1600), *, exif: bytes | None = None, quality: int = 85) -> bytes:

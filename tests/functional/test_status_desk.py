@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
+from submit_helpers import HOME_COMMUNE, staff_client, submission, submit, uploaded_page
 
 from functions.core import models
-from submit_helpers import HOME_COMMUNE, signed_in_client, staff_client, submission, submit, uploaded_page
 
 OTHER_COMMUNE = "18001"
 
