@@ -287,6 +287,12 @@ def transaction() -> TransactWrite:
     return TransactWrite(connection=Connection(region=_bound["region"], host=_bound["host"]))
 
 
+def conditions_failed(exc: Exception) -> bool:
+    """Whether a refused transaction failed on a condition (a race or a duplicate), not on the service."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
 def check_tables(models: tuple[type[_Base], ...]) -> dict[str, str]:
     """Readiness probe: 'ok' per table that answers; raises DependencyUnavailable otherwise."""
     from botocore.exceptions import BotoCoreError

@@ -11,6 +11,7 @@ from pynamodb.exceptions import TransactWriteError
 from functions.core import models
 from functions.core.adapters.storage import Storage
 from functions.core.applications import application_view, event_id
+from functions.core.documents import find_documents
 from functions.core.domain import codes
 from functions.core.domain.lifecycle import FINAL, STATES, Actor, allowed_actions, transition
 from functions.core.domain.procedures import catalog
@@ -41,6 +42,11 @@ def visible_application(principal: Principal, raw_code: str) -> models.Applicati
     raise NotFound()
 
 
+def _overdue(app: models.Application, now: datetime) -> bool:
+    """Past its due moment and still open."""
+    return now > app.due_at and app.status not in FINAL
+
+
 def acting_role(principal: Principal, app: models.Application) -> str:
     """The role the caller acts in on this application: its owner is a citizen here, whatever else."""
     return "citizen" if app.owner_id == principal.user_id else principal.role
@@ -55,39 +61,41 @@ class Desk:
     def get(self, principal: Principal, raw_code: str, now: datetime) -> dict[str, Any]:
         """Details, short-lived document links, the timeline, the due date and what the caller may do."""
         app = visible_application(principal, raw_code)
-        role = acting_role(principal, app)
-        return {
-            **application_view(app),
-            "answers": app.answers,
-            "applicant": app.applicant,
-            "documents": {slot: [self._document(d) for d in ids] for slot, ids in (app.documents or {}).items()},
-            "due_at": app.due_at.astimezone(VIETNAM).isoformat(),
-            "overdue": now > app.due_at and app.status not in FINAL,
-            "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
-            "actions": allowed_actions(app.status, role),
-            "version": int(app.version),
-        }
+        return self._view(app, acting_role(principal, app), now)
 
     def act(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
         """Apply one lifecycle action; a lost race or a stale `version` is 409 conflict, never an overwrite."""
+        action, seen = body.get("action"), body.get("version")
+        fields = {}
+        if not isinstance(action, str):
+            fields["action"] = "required" if action is None else "invalid_type"
+        if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
+            fields["version"] = "invalid_type"
+        if fields:
+            raise ValidationFailed(details={"fields": fields})
         app = visible_application(principal, raw_code)
-        seen = body.get("version")
         if seen is not None and seen != app.version:
             raise Conflict(details={"version": int(app.version)})
+        role = acting_role(principal, app)
         details = {k: v for k, v in body.items() if k not in ("action", "version")}
-        slots = tuple(catalog()[app.procedure_id].slots)
-        done = transition(app.status, str(body.get("action")), Actor(principal.user_id, acting_role(principal, app)),
-                          now, details, slots=slots)
-        event = models.Event(app.application_id, event_id(int(app.version) + 1, now, done.action), user_id=app.owner_id,
-                             kind=done.action, actor=done.record()["actor"], data=done.record(), created_at=now)
+        done = transition(app.status, action, Actor(principal.user_id, role), now, details,
+                          slots=tuple(catalog()[app.procedure_id].slots))
+        record = done.record()
+        event = models.Event(app.application_id, event_id(int(app.version) + 1, now, done.action),
+                             user_id=app.owner_id, kind=done.action, actor=record["actor"], data=record,
+                             created_at=now)
         try:
             with models.transaction() as tx:
                 tx.update(app, actions=[models.Application.status.set(done.target),
                                         models.Application.commune_status.set(f"{app.commune_code}#{done.target}")])
                 tx.save(event, condition=models.Event.event_id.does_not_exist())
         except TransactWriteError as exc:
+            if not models.conditions_failed(exc):
+                raise  # the service failed, not the race: 503 through the one error mapping
             raise Conflict() from exc
-        return self.get(principal, app.application_id, now)
+        # The transaction bumped the version in memory; the new status is ours to set.
+        app.status, app.commune_status = done.target, f"{app.commune_code}#{done.target}"
+        return self._view(app, role, now)
 
     def queue(self, principal: Principal, args: dict[str, str], now: datetime) -> dict[str, Any]:
         """One commune's applications in one status, earliest due first (overdue on top), from the GSI."""
@@ -104,15 +112,28 @@ class Desk:
         start = decode_cursor(args["cursor"], QUEUE_KEY, partition) if args.get("cursor") else None
         page = models.Application.by_commune_status.query(f"{commune}#{status}", limit=QUEUE_PAGE,
                                                           last_evaluated_key=start)
-        items = [{**application_view(app), "overdue": now > app.due_at and app.status not in FINAL,
+        items = [{**application_view(app), "overdue": _overdue(app, now),
                   "applicant_name": (app.applicant or {}).get("full_name")} for app in page]
         last = page.last_evaluated_key
         return {"applications": items, "next_cursor": encode_cursor(last) if last else None}
 
-    def _document(self, document_id: str) -> dict[str, Any]:
-        try:
-            doc = models.Document.get(document_id)
-        except models.Document.DoesNotExist:
+    def _view(self, app: models.Application, role: str, now: datetime) -> dict[str, Any]:
+        pages = app.documents or {}
+        found = find_documents([i for ids in pages.values() for i in ids])
+        return {
+            **application_view(app),
+            "answers": app.answers,
+            "applicant": app.applicant,
+            "documents": {slot: [self._document(i, found.get(i)) for i in ids] for slot, ids in pages.items()},
+            "due_at": app.due_at.astimezone(VIETNAM).isoformat(),
+            "overdue": _overdue(app, now),
+            "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
+            "actions": allowed_actions(app.status, role),
+            "version": int(app.version),
+        }
+
+    def _document(self, document_id: str, doc: models.Document | None) -> dict[str, Any]:
+        if doc is None:
             return {"document_id": document_id, "missing": True}
         return {"document_id": document_id, "content_type": doc.content_type, "width": doc.width,
                 "height": doc.height, "url": self.storage.presigned_get(doc.object_key, LINK_SECONDS),

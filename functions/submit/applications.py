@@ -19,6 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from functions.core import models
 from functions.core.applications import application_view, event_id
+from functions.core.documents import find_documents
 from functions.core.domain import codes
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.deadlines import due_date, due_moment
@@ -72,7 +73,7 @@ class Applications:
             checked = check_submission(principal, body, local_date(now))
         except ValidationFailed as err:
             in_use = "document_in_use" in err.details.get("fields", {}).values()
-            earlier = self._earlier(principal, body, key) if in_use else None
+            earlier = self._earlier(principal, _page_ids(body), key) if in_use else None
             if earlier is not None:
                 return earlier
             raise
@@ -82,7 +83,9 @@ class Applications:
             try:
                 self._write(app, checked, record_key, request_hash, response, now)
                 return response
-            except TransactWriteError:
+            except TransactWriteError as exc:
+                if not models.conditions_failed(exc):
+                    raise  # the service failed, not a condition: 503 through the one error mapping
                 outcome = self._after_refusal(record_key, request_hash, principal, checked, key)
                 if outcome is not None:
                     return outcome
@@ -145,41 +148,51 @@ class Applications:
 
     def _after_refusal(self, record_key: str, request_hash: str, principal: Principal, checked: Checked,
                        key: str) -> dict[str, Any] | None:
-        """Why the transaction was refused: a concurrent retry, a document taken meanwhile, or a code clash."""
+        """Why the transaction was refused: a concurrent retry, a page taken meanwhile, or a code clash
+        (None: try another code)."""
         replay = self._replay(record_key, request_hash)
         if replay is not None:
             return replay
-        earlier = self._earlier(principal, {"documents": checked.documents}, key)
+        earlier = self._earlier(principal, checked.document_ids, key)
         if earlier is not None:
             return earlier
+        found = find_documents(checked.document_ids)
         taken = {}
         for slot_id, document_id, index in checked.document_slots:
-            doc = models.Document.get(document_id, consistent_read=True)
-            if doc.application_id is not None:
+            doc = found.get(document_id)
+            if doc is None:
+                taken[f"documents.{slot_id}.{index}"] = "document_not_found"
+            elif doc.application_id is not None:
                 taken[f"documents.{slot_id}.{index}"] = "document_in_use"
             elif doc.state != "verified":
                 taken[f"documents.{slot_id}.{index}"] = "document_not_verified"
         if taken:
             raise ValidationFailed(details={"fields": taken})
-        return None  # the random code was already used: try another
-
+        return None
 
     @staticmethod
-    def _earlier(principal: Principal, body: dict[str, Any], key: str) -> dict[str, Any] | None:
-        """Our own earlier submission with this key, found through the pages it claimed (its
-        idempotency record may have expired, or a concurrent retry may have won the race)."""
-        documents = body.get("documents")
-        ids = [i for ids in documents.values() if isinstance(ids, list) for i in ids if isinstance(i, str)] \
-            if isinstance(documents, dict) else []
-        for document_id in ids[:1]:
-            try:
-                doc = models.Document.get(document_id, consistent_read=True)
-                app = models.Application.get(doc.application_id, consistent_read=True) if doc.application_id else None
-            except (models.Document.DoesNotExist, models.Application.DoesNotExist):
-                return None
-            if app is not None and app.owner_id == principal.user_id and app.idempotency_key == key:
-                return {"application": application_view(app)}
-        return None
+    def _earlier(principal: Principal, document_ids: list[str], key: str) -> dict[str, Any] | None:
+        """Our own earlier submission with this key, found through a page it claimed (its idempotency
+        record may have expired, or a concurrent retry may have won the race). All pages of an
+        application are claimed together, so the first one tells."""
+        doc = next(iter(find_documents(document_ids[:1]).values()), None)
+        if doc is None or doc.application_id is None:
+            return None
+        try:
+            app = models.Application.get(doc.application_id, consistent_read=True)
+        except models.Application.DoesNotExist:
+            return None
+        if app.owner_id != principal.user_id or app.idempotency_key != key:
+            return None
+        return {"application": application_view(app)}
+
+
+def _page_ids(body: dict[str, Any]) -> list[str]:
+    """Every page id in a (possibly malformed) request body, in order."""
+    documents = body.get("documents")
+    if not isinstance(documents, dict):
+        return []
+    return [i for ids in documents.values() if isinstance(ids, list) for i in ids if isinstance(i, str)]
 
 
 def _limit(raw: str | None) -> int:

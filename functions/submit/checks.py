@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from functions.core import models
+from functions.core.documents import find_documents
 from functions.core.domain import divisions
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.answers import validate as validate_answers
@@ -83,6 +84,7 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
     codes = {f"documents.{k}": "unknown_slot" for k in raw if k not in procedure.slots}
     chosen: dict[str, list[str]] = {}
     seen: set[str] = set()
+    found = find_documents([i for ids in raw.values() if isinstance(ids, list) for i in ids])
     for slot_id, slot in procedure.slots.items():
         ids = raw.get(slot_id, [])
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
@@ -96,7 +98,8 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
         elif len(ids) > slot.max_pages:
             codes[f"documents.{slot_id}"] = "too_many_pages"
         for index, document_id in enumerate(ids):
-            code = "duplicate" if document_id in seen else _document_code(principal, procedure, slot_id, document_id)
+            code = "duplicate" if document_id in seen else _document_code(
+                principal, procedure, slot_id, found.get(document_id))
             seen.add(document_id)
             if code:
                 codes[f"documents.{slot_id}.{index}"] = code
@@ -105,12 +108,9 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
     return chosen, codes
 
 
-def _document_code(principal: Principal, procedure: Procedure, slot_id: str, document_id: str) -> str | None:
+def _document_code(principal: Principal, procedure: Procedure, slot_id: str, doc: models.Document | None
+                   ) -> str | None:
     """Why this page cannot be used here, or None. Another user's page looks like a missing one."""
-    try:
-        doc = models.Document.get(document_id, consistent_read=True) if 8 <= len(document_id) <= 64 else None
-    except models.Document.DoesNotExist:
-        doc = None
     if doc is None or doc.owner_id != principal.user_id:
         return "document_not_found"
     if doc.state != "verified":

@@ -16,6 +16,7 @@ from pynamodb.exceptions import UpdateError
 from functions.core import models
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
+from functions.core.documents import find_documents, plausible_id
 from functions.core.domain.procedures import Slot, catalog
 from functions.core.errors import (
     AppError,
@@ -52,13 +53,8 @@ def document_view(doc: models.Document) -> dict[str, Any]:
 
 def owned_document(document_id: Any, principal: Principal) -> models.Document:
     """The caller's own document, or NotFound (someone else's looks exactly like a missing one)."""
-    if not isinstance(document_id, str) or not 8 <= len(document_id) <= 64:
-        raise NotFound()
-    try:
-        doc = models.Document.get(document_id, consistent_read=True)
-    except models.Document.DoesNotExist:
-        raise NotFound() from None
-    if doc.owner_id != principal.user_id:
+    doc = find_documents([document_id]).get(document_id) if plausible_id(document_id) else None
+    if doc is None or doc.owner_id != principal.user_id:
         raise NotFound()
     return doc
 

@@ -29,6 +29,12 @@ def filed(citizen) -> str:  # noqa: ANN001
     return submit(citizen, submission([uploaded_page(citizen)])).json["application"]["code"]
 
 
+def without_links(view: dict) -> dict:
+    pages = {slot: [{k: v for k, v in page.items() if k != "url"} for page in ids]
+             for slot, ids in view["documents"].items()}
+    return {**view, "documents": pages}
+
+
 def as_user(app: Flask, who):  # noqa: ANN001, ANN201
     """The same session, on the status function."""
     from submit_helpers import Citizen
@@ -80,11 +86,13 @@ def test_the_commune_officer_moves_it_along_and_every_step_is_on_the_timeline(st
     steps = [({"action": "accept"}, "received"), ({"action": "start_review"}, "in_review"),
              ({"action": "request_supplement", "reason": "Ảnh CCCD bị mờ", "slots": ["id_card"]},
               "supplement_requested")]
-    for body, status in steps:
+    for version, (body, status) in enumerate(steps, start=2):
         clock.advance(minutes=10)
         resp = officer.post(f"/applications/{filed}/actions", json=body)
         assert resp.status_code == 200, resp.json
-        assert resp.json["status"] == status
+        assert (resp.json["status"], resp.json["version"]) == (status, version)
+        # The answer is what is stored (links are signed afresh on every read).
+        assert without_links(resp.json) == without_links(officer.get(f"/applications/{filed}").json)
     mine = as_user(status_app, citizen)
     seen = mine.get(f"/applications/{filed}").json
     assert seen["actions"] == ["resubmit"]
@@ -120,8 +128,6 @@ def test_a_race_lost_between_reading_and_writing_is_a_conflict_not_an_overwrite(
     assert officer.post(f"/applications/{filed}/actions", json={"action": "accept"}).status_code == 200
     # The second request read the application before the first one wrote.
     monkeypatch.setattr(models.Application, "get", classmethod(lambda cls, *a, **k: stale))
-    lost = officer.post(f"/applications/{filed}/actions", json={"action": "withdraw"})
-    assert lost.status_code in (403, 409)  # withdraw is the citizen's: refused before any write
     raced = officer.post(f"/applications/{filed}/actions", json={"action": "accept"})
     assert (raced.status_code, raced.json["error"]["code"]) == (409, "conflict")
     monkeypatch.undo()
@@ -142,3 +148,33 @@ def test_the_queue_lists_the_communes_applications_by_due_date(officer, far_offi
     assert as_user(status_app, citizen).get("/queue").status_code == 403
     assert officer.get("/queue?status=flying").status_code == 400
     assert officer.get("/queue?cursor=abc").status_code == 400
+
+
+@pytest.mark.parametrize(("body", "fields"), [
+    ({}, {"action": "required"}),
+    ({"action": 7}, {"action": "invalid_type"}),
+    ({"action": "accept", "version": "1"}, {"version": "invalid_type"}),
+    ({"action": "accept", "version": True}, {"version": "invalid_type"}),
+])
+def test_a_malformed_action_is_400_and_changes_nothing(officer, filed, body, fields):
+    resp = officer.post(f"/applications/{filed}/actions", json=body)
+    assert (resp.status_code, resp.json["error"]["details"]["fields"]) == (400, fields)
+    assert models.Application.get(filed).status == "submitted"
+    assert [e.kind for e in models.Event.query(filed)] == ["submitted"]
+
+
+def test_a_database_failure_while_acting_is_503_not_a_conflict(officer, filed, monkeypatch):
+    from pynamodb.exceptions import TransactWriteError
+
+    class Unavailable:
+        def __enter__(self):  # noqa: ANN204
+            raise TransactWriteError("throttled")
+
+        def __exit__(self, *exc):  # noqa: ANN002, ANN204
+            return False
+
+    monkeypatch.setattr(models, "transaction", Unavailable)
+    resp = officer.post(f"/applications/{filed}/actions", json={"action": "accept"})
+    assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable")
+    monkeypatch.undo()
+    assert models.Application.get(filed).status == "submitted"

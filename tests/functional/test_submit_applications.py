@@ -59,6 +59,24 @@ def test_a_retry_after_the_key_record_expired_still_finds_the_first_application(
     assert count(models.Application) == 1
 
 
+def test_a_database_failure_while_writing_is_503_and_leaves_nothing(citizen, monkeypatch):
+    from pynamodb.exceptions import TransactWriteError
+
+    class Unavailable:
+        def __enter__(self):  # noqa: ANN204
+            raise TransactWriteError("throttled")
+
+        def __exit__(self, *exc):  # noqa: ANN002, ANN204
+            return False
+
+    page = uploaded_page(citizen)
+    monkeypatch.setattr(models, "transaction", Unavailable)
+    resp = submit(citizen, submission([page]))
+    assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable")
+    monkeypatch.undo()
+    assert count(models.Application) == 0 and models.Document.get(page).application_id is None
+
+
 def test_the_same_key_with_another_body_is_refused(citizen):
     key = str(uuid.uuid4())
     page = uploaded_page(citizen)
