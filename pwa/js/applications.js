@@ -5,9 +5,9 @@ import { errorKey, getJson } from './api.js';
 import { listDrafts } from './db.js';
 import { clearText, el, setText, tx } from './dom.js';
 import { setBusy } from './form.js';
-import { formatDate, localized } from './format.js';
+import { formatDate } from './format.js';
 import { formatFee } from './home.js';
-import { has, t } from './i18n.js';
+import { has, localized, t } from './i18n.js';
 import { loadThenRender } from './panels.js';
 import { currentUserId } from './session.js';
 

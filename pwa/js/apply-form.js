@@ -2,8 +2,8 @@
 // disappear with the answers (visible_when); the checks mirror the schema so most mistakes are caught here.
 
 import { el, tx } from './dom.js';
+import { localized } from './i18n.js';
 import { clearFieldErrors, field, fieldGroup, input, showFieldErrors, uid } from './form.js';
-import { localized } from './format.js';
 import { requiredFields, validateAnswers, visibleFields } from './procedure-rules.js';
 
 /** The form step for `ctx` (see apply.js): `{element, check(), showErrors(fields)}`. */

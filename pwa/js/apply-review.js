@@ -7,7 +7,8 @@ import { getDraft } from './db.js';
 import { loadDivisions } from './divisions.js';
 import { el, setText, tx } from './dom.js';
 import { setBusy } from './form.js';
-import { formatDate, localized } from './format.js';
+import { formatDate } from './format.js';
+import { localized } from './i18n.js';
 import { formatFee } from './home.js';
 import { flushOutbox, onOutboxChange, submitDraft } from './outbox.js';
 import {

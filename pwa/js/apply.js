@@ -4,11 +4,11 @@
 // back button goes back a step.
 
 import { ApiError, errorKey } from './api.js';
+import { localized } from './i18n.js';
 import { getDraft, listDrafts, newDraft, saveDraft } from './db.js';
 import { loadDivisions } from './divisions.js';
 import { el, setText, tx } from './dom.js';
 import { messageLine } from './form.js';
-import { localized } from './format.js';
 import { loadThenRender } from './panels.js';
 import { STEPS, stepOfField } from './procedure-rules.js';
 import { loadProcedure } from './procedures.js';

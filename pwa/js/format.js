@@ -11,13 +11,6 @@ function locale() {
   return LOCALES[currentLanguage()] || LOCALES.vi;
 }
 
-/** `{text, lang}` of a `{vi, en}` pair in the current language, falling back to Vietnamese. */
-export function localized(names = {}) {
-  const language = currentLanguage();
-  if (names?.[language]) return { text: names[language], lang: language };
-  return { text: names?.vi || '', lang: 'vi' };
-}
-
 /** A byte count as "280 KB" or "3,4 MB" (decimal units, as phones show file sizes). */
 export function formatBytes(bytes) {
   const number = (value, digits) => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);

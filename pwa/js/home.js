@@ -1,7 +1,7 @@
 // The home screen: the procedure catalog as large cards, or a clear error with a retry.
 
 import { el } from './dom.js';
-import { currentLanguage, has, t, tCount } from './i18n.js';
+import { has, localized, t, tCount } from './i18n.js';
 import { errorPanel } from './panels.js';
 
 // Amounts are integer VND; Vietnamese grouping ("50.000 ₫") is what people see on receipts.
@@ -24,7 +24,7 @@ function homeContent(state, onRetry) {
 }
 
 function procedureCard(procedure) {
-  const name = localizedName(procedure.name);
+  const name = localized(procedure.name);
   return el(
     'article',
     { className: 'procedure-card', dataset: { procedureId: procedure.id } },
@@ -52,12 +52,6 @@ function fact(label, value, kind) {
 }
 
 // A name missing in the chosen language falls back to Vietnamese, marked as such for screen readers.
-function localizedName(names = {}) {
-  const language = currentLanguage();
-  if (names[language]) return { text: names[language], lang: language };
-  return { text: names.vi || '', lang: 'vi' };
-}
-
 /** "Miễn phí"/"Free" for 0, otherwise the amount in VND. */
 export function formatFee(amount) {
   return amount > 0 ? vnd.format(amount) : t('procedure.fee_free');

@@ -64,6 +64,12 @@ function lookup(key) {
   return key.split('.').reduce((node, part) => (node == null ? undefined : node[part]), messages);
 }
 
+/** `{text, lang}` of a `{vi, en}` pair from the data in the current language, falling back to Vietnamese. */
+export function localized(names = {}) {
+  if (names?.[language]) return { text: names[language], lang: language };
+  return { text: names?.vi || '', lang: 'vi' };
+}
+
 /** True when the current language has a string for `key`. */
 export function has(key) {
   return typeof lookup(key) === 'string';

@@ -5,9 +5,9 @@
 import { ApiError } from './api.js';
 import { getDraft } from './db.js';
 import { el, setText, tx } from './dom.js';
-import { formatDate, formatDateTime, localized } from './format.js';
+import { formatDate, formatDateTime } from './format.js';
 import { formatFee } from './home.js';
-import { t } from './i18n.js';
+import { localized, t } from './i18n.js';
 import { loadThenRender } from './panels.js';
 import { qrSvg } from './qr.js';
 import { queryParam } from './router.js';
