@@ -152,3 +152,11 @@ def test_nobody_else_can_complete_or_even_see_a_page(citizen, other_citizen):
     for path in (f"/uploads/{document_id}/complete", "/uploads/not-a-real-document-id/complete"):
         resp = other_citizen.post(path, json={})
         assert resp.status_code == 404 and resp.json["error"]["code"] == "not_found"
+
+
+def test_asking_twice_gives_two_separate_pending_pages(citizen):
+    first, second = create_upload(citizen), create_upload(citizen)
+    assert first.status_code == second.status_code == 201
+    assert first.json["document_id"] != second.json["document_id"]
+    assert first.json["upload"]["fields"]["key"] != second.json["upload"]["fields"]["key"]
+    assert {d.state for d in models.Document.scan()} == {"pending"} and models.Document.count() == 2
