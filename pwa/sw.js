@@ -30,6 +30,7 @@ const SHELL_FILES = [
   '/js/panels.js',
   '/js/router.js',
   '/js/session.js',
+  '/js/styles.js',
   '/js/sw-update.js',
   '/js/wait.js',
   '/i18n/vi.json',

@@ -7,6 +7,7 @@ from typing import Any
 
 from functions.core import models
 from functions.core.domain import divisions
+from functions.core.domain.lifecycle import FINAL
 from functions.core.domain.procedures import catalog
 from functions.core.domain.vntime import VIETNAM
 
@@ -29,6 +30,11 @@ def application_view(app: models.Application) -> dict[str, Any]:
         "delivery": app.delivery,
         "documents": app.documents,
     }
+
+
+def is_overdue(app: models.Application, now: datetime) -> bool:
+    """Past its due moment and still open."""
+    return now > app.due_at and app.status not in FINAL
 
 
 def event_id(version: int, at: datetime, kind: str) -> str:

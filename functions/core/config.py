@@ -40,6 +40,9 @@ class Config:
     photo_max_edge: int = 2000
     photo_target_bytes: int = 300_000
     image_max_pixels: int = 50_000_000
+    track_per_hour: int = 30
+    vapid_subject: str = "mailto:hotro@motcua.gov.vn"
+    push_ttl_seconds: int = 86_400
 
     @property
     def is_local(self) -> bool:
@@ -112,6 +115,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         photo_max_edge=_int(env, "MOTCUA_PHOTO_MAX_EDGE", 2000),
         photo_target_bytes=_int(env, "MOTCUA_PHOTO_TARGET_BYTES", 300_000),
         image_max_pixels=_int(env, "MOTCUA_IMAGE_MAX_PIXELS", 50_000_000),
+        track_per_hour=_int(env, "MOTCUA_TRACK_PER_HOUR", 30),
+        vapid_subject=env.get("MOTCUA_VAPID_SUBJECT", "mailto:hotro@motcua.gov.vn"),
+        push_ttl_seconds=_int(env, "MOTCUA_PUSH_TTL_SECONDS", 86_400),
     )
 
 

@@ -21,3 +21,25 @@ def find_documents(ids: list[str]) -> dict[str, models.Document]:
     if not wanted:
         return {}
     return {doc.document_id: doc for doc in models.Document.batch_get(wanted, consistent_read=True)}
+
+
+def page_code(doc: models.Document | None, owner_id: str, procedure_id: str, slot_id: str) -> str | None:
+    """Why this page cannot be put in this slot, or None. Another user's page looks like a missing one."""
+    if doc is None or doc.owner_id != owner_id:
+        return "document_not_found"
+    if doc.state != "verified":
+        return "document_not_verified"
+    if doc.procedure_id != procedure_id or doc.slot != slot_id:
+        return "wrong_slot"
+    if doc.application_id is not None:
+        return "document_in_use"
+    return None
+
+
+def claim(tx: Any, document_ids: list[str], owner_id: str, application_id: str) -> None:
+    """Inside a transaction: tie each verified, unclaimed page of `owner_id` to the application."""
+    doc = models.Document
+    for document_id in document_ids:
+        tx.update(doc(document_id), actions=[doc.application_id.set(application_id)],
+                  condition=(doc.owner_id == owner_id) & (doc.state == "verified")
+                  & doc.application_id.does_not_exist())

@@ -27,7 +27,7 @@ _HTTP_TO_APP: dict[int, type[errors.AppError]] = {
 
 # The PWA's policy: no inline script, no eval; connect/form targets widen per feature via config.
 _PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: {upload_origin}; "
     "connect-src 'self' {upload_origin}; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )

@@ -10,7 +10,7 @@ from functions.core.adapters.clock import Clock
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
 from functions.core.http import app_config, create_base_app, json_body
-from functions.status import service
+from functions.status import service, tracking
 from functions.status.desk import Desk
 
 
@@ -32,10 +32,21 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, stor
     def act_on_application(principal, code: str) -> Response:  # noqa: ANN001
         return jsonify(desk.act(principal, code, json_body(), auth.now()))
 
+    @app.post("/applications/<code>/result-upload")
+    @auth.login_required("officer")
+    def create_result_upload(principal, code: str) -> Response:  # noqa: ANN001
+        return jsonify(desk.result_upload(principal, code, json_body(), auth.now())), 201
+
     @app.get("/queue")
     @auth.login_required("officer")
     def list_queue(principal) -> Response:  # noqa: ANN001
         return jsonify(desk.queue(principal, request.args.to_dict(), auth.now()))
+
+    @app.get("/track")
+    def track_application() -> Response:
+        return jsonify(tracking.track(request.args.to_dict(), request.remote_addr or "", auth.now(), cfg))
+
+    # -- push subscriptions, the VAPID key and the inbox (below this line) --
 
     return app
 

@@ -10,10 +10,10 @@ from pynamodb.exceptions import TransactWriteError
 
 from functions.core import models
 from functions.core.adapters.storage import Storage
-from functions.core.applications import application_view, event_id
+from functions.core.applications import application_view, event_id, is_overdue
 from functions.core.documents import find_documents
 from functions.core.domain import codes
-from functions.core.domain.lifecycle import FINAL, STATES, Actor, allowed_actions, transition
+from functions.core.domain.lifecycle import STATES, Actor, allowed_actions, transition
 from functions.core.domain.procedures import catalog
 from functions.core.domain.vntime import VIETNAM
 from functions.core.errors import Conflict, NotFound, ValidationFailed
@@ -40,11 +40,6 @@ def visible_application(principal: Principal, raw_code: str) -> models.Applicati
     if principal.role == "officer" and app.commune_code in principal.communes:
         return app
     raise NotFound()
-
-
-def _overdue(app: models.Application, now: datetime) -> bool:
-    """Past its due moment and still open."""
-    return now > app.due_at and app.status not in FINAL
 
 
 def acting_role(principal: Principal, app: models.Application) -> str:
@@ -112,7 +107,7 @@ class Desk:
         start = decode_cursor(args["cursor"], QUEUE_KEY, partition) if args.get("cursor") else None
         page = models.Application.by_commune_status.query(f"{commune}#{status}", limit=QUEUE_PAGE,
                                                           last_evaluated_key=start)
-        items = [{**application_view(app), "overdue": _overdue(app, now),
+        items = [{**application_view(app), "overdue": is_overdue(app, now),
                   "applicant_name": (app.applicant or {}).get("full_name")} for app in page]
         last = page.last_evaluated_key
         return {"applications": items, "next_cursor": encode_cursor(last) if last else None}
@@ -126,7 +121,7 @@ class Desk:
             "applicant": app.applicant,
             "documents": {slot: [self._document(i, found.get(i)) for i in ids] for slot, ids in pages.items()},
             "due_at": app.due_at.astimezone(VIETNAM).isoformat(),
-            "overdue": _overdue(app, now),
+            "overdue": is_overdue(app, now),
             "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
             "actions": allowed_actions(app.status, role),
             "version": int(app.version),

@@ -19,7 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from functions.core import models
 from functions.core.applications import application_view, event_id
-from functions.core.documents import find_documents
+from functions.core.documents import claim, find_documents
 from functions.core.domain import codes
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.deadlines import due_date, due_moment
@@ -136,15 +136,11 @@ class Applications:
                              data={"status": "submitted", "due_date": app.due_date}, created_at=now)
         record = models.IdempotencyRecord(record_key, status=201, request_hash=request_hash, body=response,
                                           expires_at=now + IDEMPOTENCY_TTL)
-        doc = models.Document
         with models.transaction() as tx:
             tx.save(app, condition=models.Application.application_id.does_not_exist())
             tx.save(event)
             tx.save(record, condition=models.IdempotencyRecord.key.does_not_exist())
-            for document_id in checked.document_ids:
-                tx.update(doc(document_id), actions=[doc.application_id.set(app.application_id)],
-                          condition=(doc.owner_id == app.owner_id) & (doc.state == "verified")
-                          & doc.application_id.does_not_exist())
+            claim(tx, checked.document_ids, app.owner_id, app.application_id)
 
     def _after_refusal(self, record_key: str, request_hash: str, principal: Principal, checked: Checked,
                        key: str) -> dict[str, Any] | None:

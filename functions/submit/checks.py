@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from functions.core import models
-from functions.core.documents import find_documents
+from functions.core.documents import find_documents, page_code
 from functions.core.domain import divisions
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.answers import validate as validate_answers
@@ -98,28 +97,14 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
         elif len(ids) > slot.max_pages:
             codes[f"documents.{slot_id}"] = "too_many_pages"
         for index, document_id in enumerate(ids):
-            code = "duplicate" if document_id in seen else _document_code(
-                principal, procedure, slot_id, found.get(document_id))
+            code = "duplicate" if document_id in seen else page_code(
+                found.get(document_id), principal.user_id, procedure.id, slot_id)
             seen.add(document_id)
             if code:
                 codes[f"documents.{slot_id}.{index}"] = code
         if ids:
             chosen[slot_id] = list(ids)
     return chosen, codes
-
-
-def _document_code(principal: Principal, procedure: Procedure, slot_id: str, doc: models.Document | None
-                   ) -> str | None:
-    """Why this page cannot be used here, or None. Another user's page looks like a missing one."""
-    if doc is None or doc.owner_id != principal.user_id:
-        return "document_not_found"
-    if doc.state != "verified":
-        return "document_not_verified"
-    if doc.procedure_id != procedure.id or doc.slot != slot_id:
-        return "wrong_slot"
-    if doc.application_id is not None:
-        return "document_in_use"
-    return None
 
 
 def _delivery(procedure: Procedure, raw: Any, today: date) -> tuple[dict[str, Any], dict[str, str]]:

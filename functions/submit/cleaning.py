@@ -11,13 +11,12 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from functions.core.domain.pdf import check_pdf
 from functions.core.errors import UploadCorrupt, UploadTooLarge, UploadTypeNotAllowed
 
 JPEG, PNG, HEIC, PDF = "image/jpeg", "image/png", "image/heic", "application/pdf"
 # ISO-BMFF brands of HEIF stills (iPhone photos are `heic`; `mif1` is the generic one).
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
-# Names that make a PDF run or carry something when opened; an officer's viewer must not.
-_PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
 JPEG_QUALITY = 85
 
 
@@ -63,12 +62,7 @@ def clean(data: bytes, accept: tuple[str, ...], *, max_pixels: int, max_edge: in
 
 
 def _checked_pdf(data: bytes) -> CleanFile:
-    if b"%%EOF" not in data[-2048:]:
-        raise UploadCorrupt(details={"reason": "pdf_truncated"})
-    if b"/Encrypt" in data:
-        raise UploadTypeNotAllowed(details={"reason": "pdf_encrypted"})
-    if any(name in data for name in _PDF_ACTIVE):
-        raise UploadTypeNotAllowed(details={"reason": "pdf_active_content"})
+    check_pdf(data)
     return CleanFile(data, PDF)
 
 

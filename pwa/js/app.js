@@ -10,6 +10,7 @@ import {
   accountPath, currentUser, forgetSession, isOfficer, landingPath, loadSession, maybeSignedIn, onSessionChange,
   rememberReturnPath,
 } from './session.js';
+import { loadStyles } from './styles.js';
 import { acceptUpdate, registerServiceWorker } from './sw-update.js';
 
 const CATALOG_PATH = '/api/submit/procedures';
@@ -34,14 +35,25 @@ const ROUTES = {
   '/sign-in': { access: 'signed-out', mount: onScreen(() => import('./sign-in.js'), 'mountSignIn') },
   '/sign-in/code': { access: 'signed-out', mount: onScreen(() => import('./sign-in-code.js'), 'mountSignInCode') },
   '/profile': { access: 'signed-in', mount: onScreen(() => import('./profile.js'), 'mountProfile') },
-  '/officer': { access: 'officer', mount: onScreen(() => import('./officer.js'), 'mountOfficer') },
+  '/officer': { access: 'officer', relocalize: true, mount: onScreen(() => import('./officer.js'), 'mountOfficer', 'officer') },
+  '/officer/application': {
+    access: 'officer', relocalize: true,
+    mount: onScreen(() => import('./officer-application.js'), 'mountOfficerApplication', 'officer'),
+  },
   '/apply': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./apply.js'), 'mountApply', 'apply') },
   '/receipt': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./receipt.js'), 'mountReceipt', 'apply') },
   '/applications': {
     access: 'signed-in', relocalize: true, mount: onScreen(() => import('./applications.js'), 'mountApplications', 'apply'),
   },
   '/drafts': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./drafts.js'), 'mountDrafts', 'apply') },
+  '/application': {
+    access: 'signed-in', relocalize: true, mount: onScreen(() => import('./application.js'), 'mountApplication', 'status'),
+  },
+  '/inbox': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./inbox.js'), 'mountInbox', 'status') },
+  '/track': { access: 'anyone', relocalize: true, mount: onScreen(() => import('./track.js'), 'mountTrack', 'status') },
 };
+// Screen groups with their own stylesheet (/css/<bundle>.css), loaded with their texts.
+const STYLED = new Set(['status', 'officer']);
 
 function showHome() {
   view.screen.hidden = true;
@@ -56,7 +68,7 @@ function onScreen(load, name, bundle = null) {
     view.screen.replaceChildren(tx('p', 'common.loading', { className: 'placeholder' }));
     let left = false;
     let cleanup = null;
-    Promise.all([load(), bundle ? loadBundle(bundle) : null])
+    Promise.all([load(), bundle ? loadBundle(bundle) : null, STYLED.has(bundle) ? loadStyles(bundle) : null])
       .then(([module]) => {
         // The user may have moved on while the code was loading.
         if (!left) cleanup = module[name](view.screen);
@@ -101,6 +113,7 @@ function renderAccountNav() {
   const links = maybeSignedIn()
     ? [
       isOfficer(me) ? null : tx('a', 'account.my_papers', { href: '/applications', className: 'button button--on-brand' }),
+      isOfficer(me) ? null : tx('a', 'account.inbox', { href: '/inbox', className: 'button button--on-brand' }),
       tx('a', 'account.button', { href: me ? accountPath(me) : '/profile', className: 'button button--on-brand' }),
     ]
     : [tx('a', 'sign_in.button', { href: '/sign-in', className: 'button button--on-brand' })];

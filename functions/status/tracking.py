@@ -1,0 +1,90 @@
+"""trackApplication: a public lookup by application code plus the last four digits of the applicant's phone.
+
+It answers only the status and the due date, never personal data. Every try counts against two hourly
+limits kept in the counters table: one per client IP (someone trying many codes) and one per code
+(someone trying all 10,000 endings of one code from many addresses). A wrong code and a wrong ending get
+the same 404, so the answer does not reveal which applications exist.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from functions.core import keys, models
+from functions.core.applications import is_overdue
+from functions.core.config import Config
+from functions.core.domain import codes
+from functions.core.domain.otp import hour_window, seconds_until
+from functions.core.domain.procedures import catalog
+from functions.core.errors import DependencyUnavailable, NotFound, RateLimited, ValidationFailed
+
+C = models.OtpChallenge
+# Tries per hour on one code from all addresses together: enough for a family sharing a phone.
+PER_CODE_HOURLY = 10
+PHONE_ENDING = re.compile(r"\d{4}")
+SLACK = timedelta(hours=1)
+
+
+def _checked(args: dict[str, str]) -> tuple[str, str]:
+    raw_code, ending = (args.get("code") or "").strip(), (args.get("phone") or "").strip()
+    fields = {}
+    if not raw_code:
+        fields["code"] = "required"
+    elif len(raw_code) > 40:
+        fields["code"] = "too_long"
+    if not ending:
+        fields["phone"] = "required"
+    elif not PHONE_ENDING.fullmatch(ending):
+        fields["phone"] = "bad_format"
+    if fields:
+        raise ValidationFailed(details={"fields": fields})
+    return raw_code, ending
+
+
+def _count_try(config: Config, client_ip: str, code: str, now: datetime) -> None:
+    """Add one try to both hourly counters, or refuse with 429 and write nothing."""
+    hour = hour_window(now)
+    limits = ((f"track-ip#{keys.lookup_id(config, f'ip:{client_ip}')}#{hour.id}", config.track_per_hour),
+              (f"track-code#{keys.lookup_id(config, f'code:{code}')}#{hour.id}", PER_CODE_HOURLY))
+    try:
+        with models.transaction() as tx:
+            for key, limit in limits:
+                tx.update(C(key), actions=[C.count.add(1), C.expires_at.set(hour.end + SLACK)],
+                          condition=C.key.does_not_exist() | (C.count < limit))
+    except TransactWriteError as exc:
+        if not models.conditions_failed(exc):
+            raise DependencyUnavailable(details={"table": C.short_name}) from exc
+        raise RateLimited(details={"retry_after": seconds_until(hour.end, now)}) from exc
+
+
+def _phone_ending(app: models.Application) -> str:
+    phone = (app.applicant or {}).get("phone") or ""
+    return phone[-4:]
+
+
+def track(args: dict[str, str], client_ip: str, now: datetime, config: Config) -> dict[str, Any]:
+    """Status and due date of one application, for whoever knows its code and the phone's last digits."""
+    raw_code, ending = _checked(args)
+    code = codes.normalize(raw_code) or raw_code.upper()
+    _count_try(config, client_ip, code, now)
+    try:
+        app = models.Application.get(code, consistent_read=True) if codes.normalize(raw_code) else None
+    except models.Application.DoesNotExist:
+        app = None
+    # Compare even when there is no application, so both misses take the same path.
+    known = _phone_ending(app) if app else "----"
+    if app is None or not hmac.compare_digest(known.encode(), ending.encode()):
+        raise NotFound()
+    procedure = catalog().get(app.procedure_id)
+    return {
+        "code": app.application_id,
+        "procedure_name": procedure.name if procedure else None,
+        "status": app.status,
+        "due_date": app.due_date,
+        "overdue": is_overdue(app, now),
+    }
