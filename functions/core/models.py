@@ -6,9 +6,10 @@ fails when they drift.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -126,6 +127,9 @@ class Application(_Base):
     # The submission's Idempotency-Key: a retry after its record expired still finds this application.
     idempotency_key = UnicodeAttribute(null=True)
     payment_state = UnicodeAttribute(default="none")
+    # The open supplement request ({slots, reason, at}) and the result once ready ({result, ...}).
+    supplement = JSONAttribute(null=True)
+    result = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     due_date = UnicodeAttribute(null=True)
     due_at = UTCDateTimeAttribute()
@@ -203,13 +207,17 @@ class Payment(_Base):
 
 
 class PushSubscription(_Base):
-    """A Web Push subscription of one browser of one user."""
+    """A Web Push subscription of one browser of one user, keyed by the SHA-256 of its endpoint."""
 
     short_name = "push_subscriptions"
     user_id = UnicodeAttribute(hash_key=True)
     endpoint_hash = UnicodeAttribute(range_key=True)
+    # {endpoint, keys: {p256dh, auth}} exactly as the browser's PushSubscription.toJSON() gave it.
     subscription = JSONAttribute()
+    # The language the notices on this browser are written in ("vi" or "en").
+    lang = UnicodeAttribute(default="vi")
     created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
 
 
 class EventByUser(GlobalSecondaryIndex):
@@ -223,8 +231,29 @@ class EventByUser(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class EventByOutbox(GlobalSecondaryIndex):
+    """The outbox: only events still waiting for delivery carry `outbox`, so this sparse index holds just
+    those, due first; the retry sweep queries it instead of scanning the table."""
+
+    class Meta:
+        index_name = "by_outbox"
+        projection = KeysOnlyProjection()
+
+    outbox = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UTCDateTimeAttribute(range_key=True)
+
+
+# A new event is due at once: any moment after this one.
+OUTBOX_DUE_AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 class Event(_Base):
-    """Timeline entry and outbox record in one; the table's stream feeds the dispatcher."""
+    """Timeline entry and outbox record in one; the table's stream feeds the dispatcher.
+
+    Every writer only creates it (in the same transaction as the change it records); the new item is
+    `pending` in the outbox. functions/status/outbox.py then moves `delivery` to sent | sms | none |
+    failed with conditional writes and removes `outbox` and `next_attempt_at` when it is done.
+    """
 
     short_name = "events"
     application_id = UnicodeAttribute(hash_key=True)
@@ -234,9 +263,19 @@ class Event(_Base):
     actor = JSONAttribute(null=True)
     data = JSONAttribute(null=True)
     delivery = UnicodeAttribute(default="pending")
-    attempts = ListAttribute(null=True)
+    # Set on new items only (never on items read back), so delivered events leave the sparse index.
+    outbox = UnicodeAttribute(null=True, default_for_new="pending")
+    next_attempt_at = UTCDateTimeAttribute(null=True, default_for_new=OUTBOX_DUE_AT_ONCE)
+    # Delivery attempts claimed so far; doubles as the claim's fencing token.
+    attempts = NumberAttribute(default=0)
+    # When the one fallback SMS was reserved: set only if absent, so it is sent at most once.
+    sms_at = UTCDateTimeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+    # Why the last attempt did not deliver, e.g. "push_500" (never personal data).
+    last_error = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     by_user = EventByUser()
+    by_outbox = EventByOutbox()
 
 
 class IdempotencyRecord(_Base):

@@ -20,7 +20,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, stor
     app = create_base_app(__name__, "status", config, health=service.health, clock=clock)
     cfg = app_config(app)
     models.bind(cfg)
-    desk = Desk(storage or storage_adapter.for_config(cfg))
+    desk = Desk(storage or storage_adapter.for_config(cfg), cfg.upload_expires_seconds)
 
     @app.get("/applications/<code>")
     @auth.login_required()

@@ -3,6 +3,7 @@ lifecycle, and the officers' queue. Everyone else gets 404, so nothing reveals w
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,14 +12,15 @@ from pynamodb.exceptions import TransactWriteError
 from functions.core import models
 from functions.core.adapters.storage import Storage
 from functions.core.applications import application_view, event_id, is_overdue
-from functions.core.documents import find_documents
+from functions.core.documents import claim, find_documents, page_code
 from functions.core.domain import codes
 from functions.core.domain.lifecycle import STATES, Actor, allowed_actions, transition
-from functions.core.domain.procedures import catalog
+from functions.core.domain.procedures import Procedure, catalog
 from functions.core.domain.vntime import VIETNAM
 from functions.core.errors import Conflict, NotFound, ValidationFailed
 from functions.core.paging import decode_cursor, encode_cursor
 from functions.core.sessions import Principal
+from functions.status.results import Results
 
 # Links to identity papers live at most five minutes.
 LINK_SECONDS = 300
@@ -47,11 +49,22 @@ def acting_role(principal: Principal, app: models.Application) -> str:
     return "citizen" if app.owner_id == principal.user_id else principal.role
 
 
-class Desk:
-    """getApplication, actOnApplication and listQueue over one storage (for document links)."""
+@dataclass
+class Effects:
+    """What a transition changes besides the status: attributes to set or remove, pages to claim."""
 
-    def __init__(self, storage: Storage) -> None:
+    sets: dict[str, Any] = field(default_factory=dict)
+    removes: tuple[str, ...] = ()
+    claims: list[str] = field(default_factory=list)
+    result_doc: models.Document | None = None
+
+
+class Desk:
+    """getApplication, actOnApplication, createResultUpload and listQueue over one storage."""
+
+    def __init__(self, storage: Storage, upload_expires_seconds: int = 600) -> None:
         self.storage = storage
+        self.results = Results(storage, upload_expires_seconds)
 
     def get(self, principal: Principal, raw_code: str, now: datetime) -> dict[str, Any]:
         """Details, short-lived document links, the timeline, the due date and what the caller may do."""
@@ -60,37 +73,74 @@ class Desk:
 
     def act(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
         """Apply one lifecycle action; a lost race or a stale `version` is 409 conflict, never an overwrite."""
-        action, seen = body.get("action"), body.get("version")
-        fields = {}
-        if not isinstance(action, str):
-            fields["action"] = "required" if action is None else "invalid_type"
-        if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
-            fields["version"] = "invalid_type"
-        if fields:
-            raise ValidationFailed(details={"fields": fields})
+        action, seen = _checked_request(body)
         app = visible_application(principal, raw_code)
         if seen is not None and seen != app.version:
             raise Conflict(details={"version": int(app.version)})
         role = acting_role(principal, app)
+        procedure = catalog()[app.procedure_id]
         details = {k: v for k, v in body.items() if k not in ("action", "version")}
-        done = transition(app.status, action, Actor(principal.user_id, role), now, details,
-                          slots=tuple(catalog()[app.procedure_id].slots))
+        may_name = tuple((app.supplement or {}).get("slots", [])) if action == "resubmit" else tuple(procedure.slots)
+        done = transition(app.status, action, Actor(principal.user_id, role), now, details, slots=may_name)
         record = done.record()
-        event = models.Event(app.application_id, event_id(int(app.version) + 1, now, done.action),
-                             user_id=app.owner_id, kind=done.action, actor=record["actor"], data=record,
+        effects = self._effects(app, procedure, record, now)
+        record["actor"] = {**record["actor"], **_actor_name(principal, role)}
+        self._commit(app, done.target, record, effects, now)
+        return self._view(app, role, now)
+
+    def result_upload(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime
+                      ) -> dict[str, Any]:
+        """A presigned POST for the electronic result PDF of an approved application (its officers only)."""
+        app = visible_application(principal, raw_code)
+        if acting_role(principal, app) != "officer":
+            raise NotFound()
+        return self.results.create_upload(app, principal, body, now)
+
+    def _effects(self, app: models.Application, procedure: Procedure, record: dict[str, Any], now: datetime
+                 ) -> Effects:
+        action = record["action"]
+        if action == "request_supplement":
+            at = now.astimezone(VIETNAM).isoformat()
+            return Effects(sets={"supplement": {"slots": record["slots"], "reason": record["reason"], "at": at}})
+        if action == "resubmit":
+            pages = record["documents"]
+            _check_pages(app, procedure, pages)
+            return Effects(sets={"documents": {**(app.documents or {}), **pages}}, removes=("supplement",),
+                           claims=[i for ids in pages.values() for i in ids])
+        if action == "mark_result_ready":
+            kept = {k: record[k] for k in ("result", "tracking_number", "document_id") if k in record}
+            doc = self.results.checked(app, record["document_id"]) if "document_id" in record else None
+            return Effects(sets={"result": kept}, result_doc=doc)
+        return Effects()
+
+    @staticmethod
+    def _commit(app: models.Application, target: str, record: dict[str, Any], effects: Effects,
+                now: datetime) -> None:
+        """One transaction: the new status and its effects, the timeline event (the outbox), page claims."""
+        a = models.Application
+        actions = [a.status.set(target), a.commune_status.set(f"{app.commune_code}#{target}")]
+        actions += [getattr(a, name).set(value) for name, value in effects.sets.items()]
+        actions += [getattr(a, name).remove() for name in effects.removes]
+        event = models.Event(app.application_id, event_id(int(app.version) + 1, now, record["action"]),
+                             user_id=app.owner_id, kind=record["action"], actor=record["actor"], data=record,
                              created_at=now)
         try:
             with models.transaction() as tx:
-                tx.update(app, actions=[models.Application.status.set(done.target),
-                                        models.Application.commune_status.set(f"{app.commune_code}#{done.target}")])
+                tx.update(app, actions=actions)
                 tx.save(event, condition=models.Event.event_id.does_not_exist())
+                claim(tx, effects.claims, app.owner_id, app.application_id)
+                if effects.result_doc is not None:
+                    Results.claim(tx, effects.result_doc, app, now)
         except TransactWriteError as exc:
             if not models.conditions_failed(exc):
                 raise  # the service failed, not the race: 503 through the one error mapping
             raise Conflict() from exc
-        # The transaction bumped the version in memory; the new status is ours to set.
-        app.status, app.commune_status = done.target, f"{app.commune_code}#{done.target}"
-        return self._view(app, role, now)
+        # The transaction bumped the version in memory; the rest is ours to set.
+        app.status, app.commune_status = target, f"{app.commune_code}#{target}"
+        for name, value in effects.sets.items():
+            setattr(app, name, value)
+        for name in effects.removes:
+            setattr(app, name, None)
 
     def queue(self, principal: Principal, args: dict[str, str], now: datetime) -> dict[str, Any]:
         """One commune's applications in one status, earliest due first (overdue on top), from the GSI."""
@@ -108,6 +158,7 @@ class Desk:
         page = models.Application.by_commune_status.query(f"{commune}#{status}", limit=QUEUE_PAGE,
                                                           last_evaluated_key=start)
         items = [{**application_view(app), "overdue": is_overdue(app, now),
+                  "due_at": app.due_at.astimezone(VIETNAM).isoformat(),
                   "applicant_name": (app.applicant or {}).get("full_name")} for app in page]
         last = page.last_evaluated_key
         return {"applications": items, "next_cursor": encode_cursor(last) if last else None}
@@ -115,13 +166,17 @@ class Desk:
     def _view(self, app: models.Application, role: str, now: datetime) -> dict[str, Any]:
         pages = app.documents or {}
         found = find_documents([i for ids in pages.values() for i in ids])
+        procedure = catalog().get(app.procedure_id)
         return {
             **application_view(app),
             "answers": app.answers,
             "applicant": app.applicant,
             "documents": {slot: [self._document(i, found.get(i)) for i in ids] for slot, ids in pages.items()},
+            "procedure_slots": _slot_facts(procedure),
             "due_at": app.due_at.astimezone(VIETNAM).isoformat(),
             "overdue": is_overdue(app, now),
+            "supplement": app.supplement,
+            "result": self.results.link(app, LINK_SECONDS),
             "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
             "actions": allowed_actions(app.status, role),
             "version": int(app.version),
@@ -140,8 +195,60 @@ class Desk:
         for event in models.Event.query(code):
             actor = dict(event.actor or {})
             if not show_people:
-                actor.pop("user_id", None)  # a citizen sees "the commune officer", not staff ids
+                actor.pop("user_id", None)  # a citizen sees the officer's name, not staff ids
             entries.append({"kind": event.kind, "at": event.created_at.astimezone(VIETNAM).isoformat(),
                             "actor": actor, "data": {k: v for k, v in (event.data or {}).items() if k != "actor"}})
         return entries
 
+
+def _checked_request(body: dict[str, Any]) -> tuple[str, int | None]:
+    action, seen = body.get("action"), body.get("version")
+    fields = {}
+    if not isinstance(action, str):
+        fields["action"] = "required" if action is None else "invalid_type"
+    if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
+        fields["version"] = "invalid_type"
+    if fields:
+        raise ValidationFailed(details={"fields": fields})
+    return action, seen
+
+
+def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str, list[str]]) -> None:
+    """The new pages of a resubmission: the owner's, verified, unused, of the right slot, in page limits."""
+    found = find_documents([i for ids in pages.values() for i in ids])
+    fields: dict[str, str] = {}
+    seen: set[str] = set()
+    for slot_id, ids in pages.items():
+        slot = procedure.slots[slot_id]
+        if len(ids) < slot.min_pages:
+            fields[f"documents.{slot_id}"] = "too_few_pages"
+        elif len(ids) > slot.max_pages:
+            fields[f"documents.{slot_id}"] = "too_many_pages"
+        for index, document_id in enumerate(ids):
+            code = "duplicate" if document_id in seen else page_code(
+                found.get(document_id), app.owner_id, procedure.id, slot_id)
+            seen.add(document_id)
+            if code:
+                fields[f"documents.{slot_id}.{index}"] = code
+    if fields:
+        raise ValidationFailed(details={"fields": fields})
+
+
+def _actor_name(principal: Principal, role: str) -> dict[str, str]:
+    """Staff sign their steps with their name, which the citizen sees ("who is handling it")."""
+    if role == "citizen":
+        return {}
+    try:
+        user = models.User.get(principal.user_id)
+    except models.User.DoesNotExist:
+        return {}
+    name = (user.profile or {}).get("full_name")
+    return {"name": name} if name else {}
+
+
+def _slot_facts(procedure: Procedure | None) -> dict[str, Any]:
+    """What a screen needs to show and retake each paper: its label, help, page limits and file kinds."""
+    if procedure is None:
+        return {}
+    keep = ("label", "help", "min_pages", "max_pages", "accept", "max_bytes")
+    return {sid: {k: slot.raw[k] for k in keep if k in slot.raw} for sid, slot in procedure.slots.items()}

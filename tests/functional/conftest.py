@@ -116,3 +116,39 @@ def other_citizen(submit_app: Flask, submit_config: config_mod.Config, clock):  
     from submit_helpers import signed_in_client
 
     return signed_in_client(submit_app, submit_config, clock.current, "+84987654321")
+
+
+@pytest.fixture
+def status_app(submit_config: config_mod.Config, clock) -> Flask:  # noqa: ANN001
+    """The status app on the fake clock, over the same stack as the submit app."""
+    from functions.status.app import create_app
+
+    app = create_app(submit_config, clock=clock)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def filed(citizen) -> str:  # noqa: ANN001
+    """The citizen's submitted marital-status application; returns its code."""
+    from submit_helpers import submission, submit, uploaded_page
+
+    return submit(citizen, submission([uploaded_page(citizen)])).json["application"]["code"]
+
+
+@pytest.fixture
+def officer(submit_app, submit_config, clock, status_app):  # noqa: ANN001, ANN201
+    """An officer of the citizen's home commune, on the status app."""
+    from submit_helpers import HOME_COMMUNE, as_user, staff_client
+
+    return as_user(status_app, staff_client(submit_app, submit_config, clock.current, "+84912000101",
+                                            [HOME_COMMUNE]))
+
+
+@pytest.fixture
+def far_officer(submit_app, submit_config, clock, status_app):  # noqa: ANN001, ANN201
+    """An officer of another commune, who must not see the citizen's application."""
+    from submit_helpers import OTHER_COMMUNE, as_user, staff_client
+
+    return as_user(status_app, staff_client(submit_app, submit_config, clock.current, "+84912000102",
+                                            [OTHER_COMMUNE]))

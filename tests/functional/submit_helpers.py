@@ -22,6 +22,7 @@ MARITAL = "marital-status-certificate"
 ANSWERS = {"purpose": "property", "marital_status": "never_married", "fee_exemption": "none"}
 PICKUP = {"method": "pickup"}
 HOME_COMMUNE = "13075"
+OTHER_COMMUNE = "18001"
 
 
 class Citizen:
@@ -118,3 +119,11 @@ def submission(document_ids: list[str], **changes: Any) -> dict[str, Any]:
 def submit(citizen: Citizen, body: dict[str, Any], key: str | None = None):  # noqa: ANN201
     """submitApplication with an Idempotency-Key (a fresh one unless given)."""
     return citizen.post("/applications", json=body, headers={"Idempotency-Key": key or str(uuid.uuid4())})
+
+
+def as_user(app: Flask, who: Citizen) -> Citizen:
+    """The same session as `who`, on another function's app (e.g. the status app)."""
+    client = app.test_client()
+    for name in ("motcua_session", "motcua_csrf"):
+        client.set_cookie(name, who.client.get_cookie(name).value)
+    return Citizen(client, who.csrf, who.user_id)

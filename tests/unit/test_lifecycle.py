@@ -16,6 +16,7 @@ GOOD = {
     "request_supplement": {"reason": "Ảnh CCCD bị mờ", "slots": ["id_card"]},
     "reject": {"reason": "Không thuộc thẩm quyền của xã"},
     "mark_result_ready": {"result": "pickup"},
+    "resubmit": {"documents": {"id_card": ["d1"], "divorce_decision": ["d2", "d3"]}},
 }
 # The whole table, written out independently of the module: (state, action) -> (role, new state).
 EXPECTED = {
@@ -67,7 +68,7 @@ def test_the_supplement_loop_may_repeat():
     state = "in_review"
     for _ in range(3):
         state = transition(state, "request_supplement", officer, AT, GOOD["request_supplement"], slots=SLOTS).target
-        state = transition(state, "resubmit", citizen, AT).target
+        state = transition(state, "resubmit", citizen, AT, GOOD["resubmit"], slots=SLOTS).target
         state = transition(state, "start_review", officer, AT).target
     assert state == "in_review"
 
@@ -124,3 +125,26 @@ def test_withdrawing_may_say_why_and_the_reason_is_kept():
     done = transition("received", "withdraw", Actor("c", "citizen"), AT, {"reason": "Đã xin ở nơi khác"})
     assert done.record()["reason"] == "Đã xin ở nơi khác"
     assert "reason" not in transition("submitted", "withdraw", Actor("c", "citizen"), AT).record()
+
+
+@pytest.mark.parametrize(("documents", "fields"), [
+    (None, {"documents": "required"}),
+    ({}, {"documents": "required"}),
+    (["d1"], {"documents": "invalid_type"}),
+    ({"id_card": ["d1"]}, {"documents.divorce_decision": "required"}),
+    ({"id_card": ["d1"], "divorce_decision": [], "photo": ["d9"]},
+     {"documents.divorce_decision": "required", "documents.photo": "not_requested"}),
+    ({"id_card": "d1", "divorce_decision": [7]},
+     {"documents.id_card": "invalid_type", "documents.divorce_decision": "invalid_type"}),
+])
+def test_a_resubmission_brings_new_pages_for_exactly_the_requested_papers(documents, fields):
+    with pytest.raises(ValidationFailed) as raised:
+        transition("supplement_requested", "resubmit", Actor("c", "citizen"), AT, {"documents": documents},
+                   slots=SLOTS)
+    assert raised.value.details["fields"] == fields
+
+
+def test_a_resubmission_records_the_new_pages_per_slot():
+    done = transition("supplement_requested", "resubmit", Actor("c", "citizen"), AT, GOOD["resubmit"],
+                      slots=SLOTS)
+    assert done.record()["documents"] == {"id_card": ["d1"], "divorce_decision": ["d2", "d3"]}

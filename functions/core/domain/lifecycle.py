@@ -85,8 +85,9 @@ def transition(state: str, action: str, actor: Actor, at: datetime, details: dic
     """Apply `action` to an application in `state`, or raise a typed error.
 
     The role is checked first (Forbidden: this role never takes this action), then the state
-    (InvalidTransition), then the action's details (ValidationFailed). `slots` are the procedure's
-    document slots, which a supplement request must name.
+    (InvalidTransition), then the action's details (ValidationFailed). `slots` are the slots the action
+    may name: the procedure's for a supplement request, the requested ones for a resubmission (which
+    must bring new pages for each of them and for nothing else).
     """
     rule = TABLE.get(action)
     if rule is None:
@@ -124,11 +125,33 @@ def _checked_details(action: str, raw: dict[str, Any], slots: tuple[str, ...]) -
             fields["slots"] = "unknown_slot"
         else:
             clean["slots"] = list(chosen)
+    if action == "resubmit":
+        clean.update(_new_pages(raw.get("documents"), slots, fields))
     if action == "mark_result_ready":
         clean.update(_result(raw, fields))
     if fields:
         raise ValidationFailed(details={"fields": fields})
     return clean
+
+
+def _new_pages(documents: Any, requested: tuple[str, ...], fields: dict[str, str]) -> dict[str, Any]:
+    """A resubmission's pages: a list of document ids for every requested slot, and no other slot."""
+    if not isinstance(documents, dict) or not documents:
+        fields["documents"] = "required" if not documents else "invalid_type"
+        return {}
+    before = len(fields)
+    for slot in documents:
+        if slot not in requested:
+            fields[f"documents.{slot}"] = "not_requested"
+    for slot in requested:
+        ids = documents.get(slot)
+        if not ids:
+            fields[f"documents.{slot}"] = "required"
+        elif not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            fields[f"documents.{slot}"] = "invalid_type"
+    if len(fields) > before:
+        return {}
+    return {"documents": {slot: list(documents[slot]) for slot in requested}}
 
 
 def _result(raw: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
