@@ -60,7 +60,7 @@ class Effects:
 
 
 class Desk:
-    """getApplication, actOnApplication, createResultUpload and listQueue over one storage."""
+    """getApplication, officerTransition, createResultUpload and officerQueue over one storage."""
 
     def __init__(self, storage: Storage, upload_expires_seconds: int = 600) -> None:
         self.storage = storage

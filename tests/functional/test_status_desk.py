@@ -1,4 +1,4 @@
-"""getApplication, actOnApplication and the officer queue: who sees what, the lifecycle through the API,
+"""getApplication, officerTransition and the officer queue: who sees what, the lifecycle through the API,
 optimistic locking, and short-lived document links."""
 
 from __future__ import annotations
