@@ -1,0 +1,91 @@
+"""The packaged status function: getApplication for the owner and the commune's officer, an officer's step,
+and the public trackApplication, each through Zappa's handler in the built zip."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from PIL import Image
+from test_lambda_zip import body, event, invoke
+from test_submit_zip import as_user, signed_in
+
+from functions.core import config as config_mod
+from functions.core import models, sessions
+
+COMMUNE = "13075"
+
+
+def officer_headers(package_env: dict[str, str]) -> dict[str, str]:
+    """An officer of the citizen's home commune, signed in in the emulator."""
+    from functions.account import users
+    from functions.core.adapters.clock import SystemClock
+
+    config = config_mod.load({**package_env, "MOTCUA_STAGE": "dev"})
+    models.bind(config)
+    now = SystemClock().now()
+    officer = users.upsert_staff("+84912000991", "officer", [COMMUNE], now)
+    token = sessions.open_session(officer, now)
+    csrf = sessions.csrf_token(config, token)
+    return {"Cookie": f"__Host-motcua_session={token}; __Host-motcua_csrf={csrf}", "X-CSRF-Token": csrf}
+
+
+def filed_application(run_submit, headers: dict[str, str]) -> str:  # noqa: ANN001
+    """One marital-status application submitted through the packaged submit function."""
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), "white").save(out, "JPEG")
+    photo = out.getvalue()
+    (created,) = run_submit(as_user(event("POST", "/api/submit/uploads", {
+        "procedure_id": "marital-status-certificate", "slot_id": "id_card", "content_type": "image/jpeg",
+        "size": len(photo)}), headers))
+    upload = body(created)["upload"]
+    requests.post(upload["url"], data=upload["fields"], files={"file": ("p.jpg", photo, "image/jpeg")}, timeout=10)
+    document_id = body(created)["document_id"]
+    submission = {"procedure_id": "marital-status-certificate", "commune_code": COMMUNE,
+                  "answers": {"purpose": "loan", "marital_status": "never_married"},
+                  "documents": {"id_card": [document_id]}, "delivery": {"method": "pickup"}}
+    _, filed = run_submit(
+        as_user(event("POST", f"/api/submit/uploads/{document_id}/complete", {}), headers),
+        as_user(event("POST", "/api/submit/applications", submission), headers,
+                **{"Idempotency-Key": str(uuid.uuid4())}))
+    assert filed["response"]["statusCode"] == 201, filed["response"]["body"]
+    return body(filed)["application"]["code"]
+
+
+def track_event(code: str, ending: str) -> dict:
+    ev = event("GET", "/api/status/track")
+    ev["queryStringParameters"] = {"code": code, "phone": ending}
+    ev["multiValueQueryStringParameters"] = {"code": [code], "phone": [ending]}
+    return ev
+
+
+def test_get_act_and_track_through_the_packaged_status_handler(unzipped, lambda_runtime, package_env):
+    citizen, _ = signed_in(package_env)
+    officer = officer_headers(package_env)
+    code = filed_application(lambda *evs: invoke(unzipped("submit"), lambda_runtime, package_env, *evs), citizen)
+    run = lambda *events: invoke(unzipped("status"), lambda_runtime, package_env, *events)  # noqa: E731
+
+    mine, theirs, accepted, after, tracked, wrong = run(
+        as_user(event("GET", f"/api/status/applications/{code}"), citizen),
+        as_user(event("GET", f"/api/status/applications/{code}"), officer),
+        as_user(event("POST", f"/api/status/applications/{code}/actions", {"action": "accept", "version": 1}),
+                officer),
+        as_user(event("GET", f"/api/status/applications/{code}"), citizen),
+        track_event(code, "0002"),
+        track_event(code, "9999"),
+    )
+    assert mine["response"]["statusCode"] == 200, mine["response"]["body"]
+    seen = body(mine)
+    assert (seen["status"], seen["actions"]) == ("submitted", ["withdraw"])
+    (page,) = seen["documents"]["id_card"]
+    assert int(parse_qs(urlsplit(page["url"]).query)["X-Amz-Expires"][0]) <= 300
+    assert body(theirs)["actions"] == ["accept"]
+    assert accepted["response"]["statusCode"] == 200, accepted["response"]["body"]
+    assert body(after)["status"] == "received"
+    assert [e["kind"] for e in body(after)["timeline"]] == ["submitted", "accept"]
+    assert "user_id" not in body(after)["timeline"][-1]["actor"]
+    assert body(tracked) == {"code": code, "procedure_name": seen["procedure_name"], "status": "received",
+                             "due_date": seen["due_date"], "overdue": False}
+    assert wrong["response"]["statusCode"] == 404
