@@ -43,7 +43,7 @@ class PhoneOtp:
 
     def __init__(self, config: Config, sms: SmsSender, policy: otp.OtpPolicy | None = None) -> None:
         self.config, self.sms = config, sms
-        self.policy = policy or otp.OtpPolicy()
+        self.policy = policy or otp.OtpPolicy(ip_hourly=config.otp_ip_hourly)
         self.host = urlparse(config.app_origin).hostname or "localhost"
 
     def normalize(self, raw: Any) -> str:

@@ -41,6 +41,7 @@ class Config:
     photo_target_bytes: int = 300_000
     image_max_pixels: int = 50_000_000
     track_per_hour: int = 30
+    otp_ip_hourly: int = 20
     vapid_subject: str = "mailto:hotro@motcua.gov.vn"
     push_ttl_seconds: int = 86_400
 
@@ -116,6 +117,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         photo_target_bytes=_int(env, "MOTCUA_PHOTO_TARGET_BYTES", 300_000),
         image_max_pixels=_int(env, "MOTCUA_IMAGE_MAX_PIXELS", 50_000_000),
         track_per_hour=_int(env, "MOTCUA_TRACK_PER_HOUR", 30),
+        otp_ip_hourly=_int(env, "MOTCUA_OTP_IP_HOURLY", 20),
         vapid_subject=env.get("MOTCUA_VAPID_SUBJECT", "mailto:hotro@motcua.gov.vn"),
         push_ttl_seconds=_int(env, "MOTCUA_PUSH_TTL_SECONDS", 86_400),
     )

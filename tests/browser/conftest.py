@@ -88,7 +88,9 @@ def stack_url(emulator_url: str) -> Iterator[str]:
     """Base URL of the whole local stack (emulated AWS + dev server serving pwa/)."""
     from functions.local import running_stack
 
-    with running_stack(extra_env={"AWS_ENDPOINT_URL": emulator_url}) as base_url:
+    # Every test signs in from 127.0.0.1: the per-address code limit is raised for the suite as it would be
+    # for a dormitory behind one address (test_account_limits proves the limit itself).
+    with running_stack(extra_env={"AWS_ENDPOINT_URL": emulator_url, "MOTCUA_OTP_IP_HOURLY": "500"}) as base_url:
         yield base_url.rstrip("/")
 
 

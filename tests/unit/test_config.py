@@ -33,3 +33,11 @@ def test_unknown_stage_is_refused():
 def test_non_numeric_setting_is_refused_with_its_name():
     with pytest.raises(ValueError, match="MOTCUA_PORT"):
         load({"MOTCUA_PORT": "eighty"})
+
+
+def test_status_and_sign_in_limits_and_push_settings_come_from_the_environment():
+    assert (load({}).track_per_hour, load({}).otp_ip_hourly, load({}).push_ttl_seconds) == (30, 20, 86_400)
+    cfg = load({"MOTCUA_TRACK_PER_HOUR": "5", "MOTCUA_OTP_IP_HOURLY": "300", "MOTCUA_PUSH_TTL_SECONDS": "600",
+                "MOTCUA_VAPID_SUBJECT": "mailto:ops@example.vn"})
+    assert (cfg.track_per_hour, cfg.otp_ip_hourly, cfg.push_ttl_seconds) == (5, 300, 600)
+    assert cfg.vapid_subject == "mailto:ops@example.vn"
