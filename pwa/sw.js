@@ -1,8 +1,9 @@
 // Một Cửa service worker: an offline shell, an offline procedure catalog and offline reference data,
-// and the Background Sync wake-up for the outbox of applications waiting to be sent (js/outbox.js).
+// the Background Sync wake-up for the outbox of applications waiting to be sent (js/outbox.js), and the
+// push notices about an application's progress (js/push.js subscribes).
 // Bump VERSION whenever a file in SHELL_FILES or ON_DEMAND_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
@@ -43,6 +44,8 @@ const SHELL_FILES = [
 // in the shell cache the first time it is fetched, so it works offline from then on; a new VERSION
 // starts them afresh with the rest of the shell.
 const ON_DEMAND_FILES = [
+  '/css/apply.css',
+  '/js/application.js',
   '/js/applications.js',
   '/js/apply.js',
   '/js/apply-delivery.js',
@@ -56,7 +59,10 @@ const ON_DEMAND_FILES = [
   '/js/drafts.js',
   '/js/form.js',
   '/js/format.js',
+  '/js/inbox.js',
   '/js/officer.js',
+  '/js/officer-application.js',
+  '/js/officer-viewer.js',
   '/js/outbox.js',
   '/js/photo/camera.js',
   '/js/photo/compress.js',
@@ -65,20 +71,32 @@ const ON_DEMAND_FILES = [
   '/js/procedure-rules.js',
   '/js/procedures.js',
   '/js/profile.js',
+  '/js/push.js',
   '/js/qr.js',
   '/js/receipt.js',
+  '/js/retake-page.js',
   '/js/sign-in-code.js',
   '/js/sign-in.js',
   '/js/sign-out.js',
+  '/js/supplement.js',
+  '/js/track.js',
   '/js/upload.js',
+  '/css/officer.css',
+  '/css/status.css',
   '/i18n/en.json',
   '/i18n/apply/vi.json',
   '/i18n/apply/en.json',
+  '/i18n/officer/vi.json',
+  '/i18n/officer/en.json',
+  '/i18n/status/vi.json',
+  '/i18n/status/en.json',
 ];
 // Background Sync tag of the outbox (js/outbox.js registers it when a draft is waiting to be sent).
 const OUTBOX_SYNC_TAG = 'motcua-outbox';
 // How long a sync event waits for an open page to report on its attempt.
 const FLUSH_ANSWER_MS = 120000;
+// Where a notice without a usable address opens.
+const NOTICE_FALLBACK_URL = '/inbox';
 
 self.addEventListener('install', (event) => {
   // No skipWaiting(): a new version waits for the user's consent (see js/sw-update.js).
@@ -114,6 +132,67 @@ async function askPageToFlush() {
     windows[0].postMessage({ type: 'FLUSH_OUTBOX' }, [channel.port2]);
   });
   if (!answer.ok) throw new Error('outbox not flushed yet');
+}
+
+// A notice about an application (functions/status): already written in the subscription's language.
+// Its tag is the application code, so a newer notice replaces an older one on the phone.
+self.addEventListener('push', (event) => {
+  event.waitUntil(showNotice(readNotice(event)));
+});
+
+function readNotice(event) {
+  try {
+    const notice = event.data ? event.data.json() : null;
+    if (notice && typeof notice === 'object') return notice;
+  } catch {
+    // Not JSON: still tell the user something changed, rather than show nothing (Chrome would then
+    // show its own "site updated in the background" message).
+  }
+  return { title: 'Một Cửa', body: event.data ? event.data.text() : '' };
+}
+
+function showNotice(notice) {
+  const title = typeof notice.title === 'string' && notice.title ? notice.title : 'Một Cửa';
+  const options = {
+    body: typeof notice.body === 'string' ? notice.body : '',
+    icon: '/icons/icon-192.png',
+    data: { url: noticeUrl(notice.url) },
+  };
+  if (notice.tag || notice.application_id) {
+    options.tag = String(notice.tag || notice.application_id);
+    options.renotify = true; // a replaced notice still buzzes: it is news
+  }
+  if (notice.lang === 'vi' || notice.lang === 'en') options.lang = notice.lang;
+  return self.registration.showNotification(title, options);
+}
+
+// Only a path of this app: a notice must never open another site.
+function noticeUrl(url) {
+  if (typeof url !== 'string') return NOTICE_FALLBACK_URL;
+  const target = new URL(url, self.location.origin);
+  return target.origin === self.location.origin ? target.pathname + target.search : NOTICE_FALLBACK_URL;
+}
+
+// A tap opens the application's page: in an open window of the app if there is one, else a new one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = noticeUrl(event.notification.data && event.notification.data.url);
+  event.waitUntil(openPage(path));
+});
+
+async function openPage(path) {
+  const url = new URL(path, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (open) {
+    const focused = await open.focus();
+    try {
+      return await (focused || open).navigate(url);
+    } catch {
+      // An uncontrolled window cannot be navigated from here: open a fresh one instead.
+    }
+  }
+  return self.clients.openWindow(url);
 }
 
 self.addEventListener('fetch', (event) => {

@@ -52,8 +52,9 @@ const ROUTES = {
   '/inbox': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./inbox.js'), 'mountInbox', 'status') },
   '/track': { access: 'anyone', relocalize: true, mount: onScreen(() => import('./track.js'), 'mountTrack', 'status') },
 };
-// Screen groups with their own stylesheet (/css/<bundle>.css), loaded with their texts.
-const STYLED = new Set(['status', 'officer']);
+// Stylesheets (/css/<name>.css) of each screen group, loaded with its texts; the status screens reuse the
+// apply screens' cards and camera.
+const STYLES = { apply: ['apply'], status: ['apply', 'status'], officer: ['officer'] };
 
 function showHome() {
   view.screen.hidden = true;
@@ -68,7 +69,7 @@ function onScreen(load, name, bundle = null) {
     view.screen.replaceChildren(tx('p', 'common.loading', { className: 'placeholder' }));
     let left = false;
     let cleanup = null;
-    Promise.all([load(), bundle ? loadBundle(bundle) : null, STYLED.has(bundle) ? loadStyles(bundle) : null])
+    Promise.all([load(), bundle ? loadBundle(bundle) : null, ...(STYLES[bundle] || []).map(loadStyles)])
       .then(([module]) => {
         // The user may have moved on while the code was loading.
         if (!left) cleanup = module[name](view.screen);
@@ -128,7 +129,7 @@ function startOutbox() {
   import('./outbox.js')
     .then((outbox) => outbox.startOutbox())
     .catch(() => {}); // offline before the code was ever saved: nothing can be waiting yet
-  Promise.all([import('./drafts.js'), import('./receipt.js'), loadBundle('apply')]).catch(() => {});
+  Promise.all([import('./drafts.js'), import('./receipt.js'), loadBundle('apply'), loadStyles('apply')]).catch(() => {});
 }
 
 function render() {

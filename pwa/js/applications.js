@@ -102,7 +102,8 @@ function applicationCard(app) {
     'article',
     { className: 'app-card', dataset: { code: app.code } },
     el('p', { className: 'app-card__code' }, app.code),
-    el('h3', { className: 'app-card__name', lang: name.lang }, name.text),
+    el('h3', { className: 'app-card__name', lang: name.lang },
+      el('a', { href: `/application?code=${encodeURIComponent(app.code)}`, className: 'app-card__link' }, name.text)),
     el(
       'dl',
       { className: 'procedure-card__facts' },

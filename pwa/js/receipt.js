@@ -1,14 +1,16 @@
 // The receipt ("giấy biên nhận") after a successful submission: the application code, big and copyable,
 // as a QR code too, the legal due date, the fee, the commune and what happens next. It is read from the
-// draft kept on the phone, so it opens offline as well.
+// draft kept on the phone, so it opens offline as well. It is also the natural moment to offer push
+// notifications (js/push.js), never earlier.
 
 import { ApiError } from './api.js';
 import { getDraft } from './db.js';
 import { el, setText, tx } from './dom.js';
 import { formatDate, formatDateTime } from './format.js';
 import { formatFee } from './home.js';
-import { localized, t } from './i18n.js';
+import { has, loadBundle, localized, t } from './i18n.js';
 import { loadThenRender } from './panels.js';
+import { pushAsk } from './push.js';
 import { qrSvg } from './qr.js';
 import { queryParam } from './router.js';
 import { currentUserId } from './session.js';
@@ -20,6 +22,7 @@ export function mountReceipt(container) {
     async () => {
       const draft = await getDraft(queryParam('draft') || '');
       if (!draft?.application || draft.userId !== currentUserId()) throw new ApiError('not_found', 404);
+      await loadBundle('status').catch(() => {}); // the progress link and the push offer; optional offline
       return draft.application;
     },
     (application) => container.replaceChildren(receipt(application)),
@@ -44,6 +47,7 @@ function receipt(app) {
       fact('receipt.fee', el('dd', { dataset: { fee: String(app.fee_vnd) } }, formatFee(app.fee_vnd))),
       fact('receipt.delivery', tx('dd', `apply.method_${app.delivery?.method || 'none'}`)),
     ),
+    pushAsk(),
     tx('h3', 'receipt.next_title', { className: 'subsection-title' }),
     el(
       'ol',
@@ -56,7 +60,11 @@ function receipt(app) {
     el(
       'div',
       { className: 'receipt__links' },
-      tx('a', 'receipt.my_applications', { href: '/applications', className: 'button button--block' }),
+      // The status screens' texts may be missing offline: then the link waits for a later visit.
+      has('case.follow')
+        ? tx('a', 'case.follow', { href: `/application?code=${encodeURIComponent(app.code)}`, className: 'button button--block' })
+        : null,
+      tx('a', 'receipt.my_applications', { href: '/applications', className: 'button button--secondary button--block' }),
       tx('a', 'receipt.home', { href: '/', className: 'button button--secondary button--block' }),
     ),
   );

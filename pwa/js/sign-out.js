@@ -19,6 +19,8 @@ export function signOutSection() {
     setBusy(here, true);
     setBusy(everywhere, true);
     try {
+      // This phone stops receiving the account's notices before the session ends (the server needs it).
+      await import('./push.js').then((push) => push.unsubscribePush()).catch(() => {});
       await signOut(allDevices);
       navigate('/', { flash: allDevices ? 'account.signed_out_all' : 'account.signed_out' });
     } catch (error) {

@@ -1,0 +1,73 @@
+// "Thông báo": every notice the app sent about the citizen's applications, newest first, from the server
+// (personal data: never cached by the service worker). Each opens its application; older ones page in.
+
+import { errorKey, getJson } from './api.js';
+import { clearText, el, setText, tx } from './dom.js';
+import { setBusy } from './form.js';
+import { formatDateTime } from './format.js';
+import { localized } from './i18n.js';
+import { loadThenRender } from './panels.js';
+
+const PATH = '/api/status/inbox';
+
+/** Show the inbox in `container`; returns its cleanup. */
+export function mountInbox(container) {
+  const body = el('div');
+  container.replaceChildren(el(
+    'section',
+    { className: 'screen inbox' },
+    tx('h2', 'inbox.title', { className: 'screen__title' }),
+    tx('p', 'inbox.lead', { className: 'screen__lead' }),
+    body,
+  ));
+  return loadThenRender(body, () => fetchNotices(null), (first) => body.replaceChildren(...noticeList(first)));
+}
+
+async function fetchNotices(cursor) {
+  const { data } = await getJson(cursor ? `${PATH}?${new URLSearchParams({ cursor })}` : PATH);
+  return { notices: Array.isArray(data?.notifications) ? data.notifications : [], cursor: data?.next_cursor || null };
+}
+
+function noticeList(first) {
+  if (!first.notices.length) return [tx('p', 'inbox.empty', { className: 'placeholder inbox__empty' })];
+  const list = el('ol', { className: 'card-list' });
+  const problem = el('p', { className: 'message message--error', role: 'alert', hidden: true });
+  const more = tx('button', 'inbox.load_more', { type: 'button', className: 'button button--secondary button--block' });
+  let { cursor } = first;
+  const append = (notices) => list.append(...notices.map((notice) => el('li', {}, noticeCard(notice))));
+  append(first.notices);
+  more.hidden = !cursor;
+  more.addEventListener('click', async () => {
+    clearText(problem);
+    setBusy(more, true);
+    try {
+      const next = await fetchNotices(cursor);
+      append(next.notices);
+      cursor = next.cursor;
+      more.hidden = !cursor;
+    } catch (error) {
+      if (error.status !== 401) setText(problem, errorKey(error));
+    } finally {
+      setBusy(more, false);
+    }
+  });
+  return [list, problem, more];
+}
+
+// The link is built from the code, not taken from the data: it always stays on this app's own screen.
+function noticeCard(notice) {
+  const title = localized(notice.title);
+  const text = localized(notice.body);
+  const code = notice.application_id || '';
+  return el(
+    'a',
+    {
+      href: `/application?code=${encodeURIComponent(code)}`,
+      className: 'app-card inbox__item',
+      dataset: { code, kind: notice.kind || '' },
+    },
+    el('span', { className: 'inbox__title', lang: title.lang }, title.text),
+    text.text ? el('span', { className: 'inbox__body', lang: text.lang }, text.text) : null,
+    el('span', { className: 'inbox__meta' }, el('time', { datetime: notice.at }, formatDateTime(notice.at)), ` · ${code}`),
+  );
+}
