@@ -206,6 +206,17 @@ class Payment(_Base):
     by_state = PaymentByState()
 
 
+class PushSubscriptionByEndpoint(GlobalSecondaryIndex):
+    """Who holds a browser's endpoint: when another user subscribes on the same browser (a shared
+    phone), the previous holder's row is deleted so their notices stop showing there."""
+
+    class Meta:
+        index_name = "by_endpoint"
+        projection = KeysOnlyProjection()
+
+    endpoint_hash = UnicodeAttribute(hash_key=True)
+
+
 class PushSubscription(_Base):
     """A Web Push subscription of one browser of one user, keyed by the SHA-256 of its endpoint."""
 
@@ -218,6 +229,7 @@ class PushSubscription(_Base):
     lang = UnicodeAttribute(default="vi")
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
+    by_endpoint = PushSubscriptionByEndpoint()
 
 
 class EventByUser(GlobalSecondaryIndex):
@@ -270,7 +282,8 @@ class Event(_Base):
     attempts = NumberAttribute(default=0)
     # When the one fallback SMS was reserved: set only if absent, so it is sent at most once.
     sms_at = UTCDateTimeAttribute(null=True)
-    delivered_at = UTCDateTimeAttribute(null=True)
+    # When `delivery` reached its final state.
+    settled_at = UTCDateTimeAttribute(null=True)
     # Why the last attempt did not deliver, e.g. "push_500" (never personal data).
     last_error = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()

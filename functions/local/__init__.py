@@ -51,7 +51,7 @@ def start(verbose: bool = True):  # noqa: ANN201 (returns the werkzeug server)
 
     from functions.core import config as config_mod
     from functions.core import models
-    from functions.local import devserver, emulator, seed
+    from functions.local import devserver, emulator, notifier, seed
 
     _prepare_environment()
     # The emulator and the dev server both log every request through "werkzeug"; keep the console
@@ -69,6 +69,7 @@ def start(verbose: bool = True):  # noqa: ANN201 (returns the werkzeug server)
     models.bind(cfg)
     officers = seed.seed_officers()
     server = make_server(cfg.http_host, cfg.http_port, devserver.create_wsgi(cfg), threaded=True)
+    server.notifier = notifier.start(cfg)  # type: ignore[attr-defined]
     if verbose:
         _banner(cfg, endpoint.geturl(), officers)
     server.moto = moto  # type: ignore[attr-defined]

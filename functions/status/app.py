@@ -10,7 +10,7 @@ from functions.core.adapters.clock import Clock
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
 from functions.core.http import app_config, create_base_app, json_body
-from functions.status import service, tracking
+from functions.status import push_api, service, tracking
 from functions.status.desk import Desk
 
 
@@ -47,6 +47,25 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, stor
         return jsonify(tracking.track(request.args.to_dict(), request.remote_addr or "", auth.now(), cfg))
 
     # -- push subscriptions, the VAPID key and the inbox (below this line) --
+
+    @app.get("/push/key")
+    def get_vapid_key() -> Response:
+        return jsonify(push_api.vapid_key(cfg))
+
+    @app.post("/push/subscriptions")
+    @auth.login_required()
+    def subscribe_push(principal) -> tuple[Response, int]:  # noqa: ANN001
+        return jsonify(push_api.subscribe(principal, json_body(), auth.now(), cfg)), 201
+
+    @app.post("/push/subscriptions/delete")
+    @auth.login_required()
+    def unsubscribe_push(principal) -> Response:  # noqa: ANN001
+        return jsonify(push_api.unsubscribe(principal, json_body()))
+
+    @app.get("/inbox")
+    @auth.login_required()
+    def list_inbox(principal) -> Response:  # noqa: ANN001
+        return jsonify(push_api.inbox(principal, request.args.to_dict()))
 
     return app
 

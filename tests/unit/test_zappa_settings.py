@@ -54,3 +54,31 @@ def test_keep_warm_only_where_a_citizen_waits_in_prod():
 def test_prod_zips_are_trimmed_like_dev_zips(function):
     # The package tests and the size budget measure the dev zips; prod must ship the same files.
     assert resolved(f"prod_{function}")["exclude_glob"] == resolved(f"dev_{function}")["exclude_glob"]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_status_runs_the_dispatcher_from_the_events_stream_and_a_sweep_schedule(env):
+    events = resolved(f"{env}_status")["events"]
+    stream = [e for e in events if "event_source" in e]
+    schedule = [e for e in events if "expression" in e]
+    assert [e["function"] for e in stream] == ["functions.status.notify.on_stream"]
+    source = stream[0]["event_source"]
+    assert f":table/motcua-{env}-events/stream/" in source["arn"]
+    assert (source["starting_position"], source["batch_size"], source["enabled"]) == ("LATEST", 10, True)
+    assert schedule == [{"function": "functions.status.notify.sweep", "expression": "rate(1 minute)"}]
+    for entry in events:
+        module, attr = entry["function"].rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), attr))
+    assert not any("events" in resolved(f"{env}_{fn}") for fn in FUNCTIONS if fn != "status")
+
+
+def test_only_the_status_zip_keeps_the_http_client_pywebpush_imports():
+    # pywebpush imports aiohttp at module level: the dispatcher cannot run without it.
+    for fn in FUNCTIONS:
+        for env in ("dev", "prod"):
+            kept = "aiohttp" not in resolved(f"{env}_{fn}")["exclude"]
+            assert kept == (fn == "status"), (env, fn)
+    base = set(SETTINGS["base"]["exclude"])
+    assert base - set(resolved("dev_status")["exclude"]) <= {
+        "aiohttp", "aiohttp-*", "aiosignal", "aiosignal-*", "aiohappyeyeballs", "aiohappyeyeballs-*", "multidict",
+        "multidict-*", "yarl", "yarl-*", "frozenlist", "frozenlist-*", "propcache", "propcache-*"}
