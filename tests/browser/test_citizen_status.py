@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 import time
 import uuid
@@ -20,6 +19,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 
+from tests.push_service import FakePushService
+
 pytestmark = pytest.mark.browser
 
 PROCEDURE = "marital-status-certificate"
@@ -28,6 +29,8 @@ SUBSCRIPTIONS = "/api/status/push/subscriptions"
 ID_CARD = "Căn cước / CCCD của người yêu cầu"
 REASON = "Ảnh mặt sau bị mờ, không đọc được số căn cước."
 NARROW = {"width": 320, "height": 640}
+# The stack's outbox loop runs every second; three notices may wait for each other on a busy machine.
+PUSH_WAIT_S = 20
 # An officer may have to wait out the number's 60 s between codes if another test just signed them in.
 OFFICER_SIGN_IN_S = 90
 # A subscription as the browser would make it (the RFC 8291 example keys), for a push service that the
@@ -174,6 +177,13 @@ def officer_acts(officer: Page, api: Callable[..., dict]) -> Callable[..., dict]
     return act
 
 
+@pytest.fixture
+def push_service() -> Iterator[FakePushService]:
+    """A Web Push service on loopback that checks VAPID and decrypts what the stack sends."""
+    with FakePushService() as service:
+        yield service
+
+
 def application_screen(page: Page, stack_url: str, code: str) -> None:
     """Open the progress screen of `code` and wait for it."""
     page.goto(f"{stack_url}/application?code={code}")
@@ -205,6 +215,7 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     api: Callable[..., dict],
     officer_acts: Callable[..., dict],
     assert_fits_small_screen: Callable[[Page], None],
+    push_service: FakePushService,
 ) -> None:
     page = camera_context.new_page()
     problems: list[str] = []
@@ -213,6 +224,11 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     camera_context.grant_permissions(["notifications"], origin=stack_url)
     app = submit_by_api(page, api)
     code = app["code"]
+    # The phone's push subscription points at a push service on loopback, which the stack's own dispatcher
+    # (the outbox loop of `make run`) must reach with a VAPID-signed, aes128gcm-encrypted message.
+    phone_browser = push_service.browser()
+    subscribed = api(page, "POST", SUBSCRIPTIONS, {"subscription": phone_browser.subscription(), "lang": "vi"})
+    assert subscribed["status"] == 201, subscribed
 
     # Status in words, the due date in Vietnam's time, who handles it, the fee, the papers, the history.
     application_screen(page, stack_url, code)
@@ -234,22 +250,29 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     officer_acts(code, "start_review")
     officer_acts(code, "request_supplement", slots=["id_card"], reason=REASON)
 
-    # The notice reaches the service worker (through DevTools: headless Chromium has no push service).
+    # The stack's dispatcher pushes each of the officer's steps; the supplement request is urgent.
+    arrived = push_service.wait_for(3, timeout=PUSH_WAIT_S)
+    sent = [r for r in arrived if r.endpoint == phone_browser.endpoint]
+    asking = [r for r in sent if r.message["kind"] == "request_supplement"]
+    assert [r.message["kind"] for r in sent] == ["accept", "start_review", "request_supplement"], sent
+    (message,) = asking
+    assert (message.urgency, message.ttl) == ("high", 86_400) and message.topic == sent[0].topic
+    assert message.claims["sub"].startswith("mailto:")
+    notice = message.message
+    assert notice["application_id"] == code and notice["status"] == "supplement_requested"
+    assert notice["lang"] == "vi" and REASON in notice["body"]
+    # What the push service got is handed to the service worker through DevTools (headless Chromium has no
+    # push service of its own); the worker shows it.
     cdp, registration = service_worker_registration(camera_context, page)
-    notice = {
-        "application_id": code, "kind": "request_supplement", "status": "supplement_requested",
-        "title": "Hồ sơ cần bổ sung giấy tờ", "body": REASON, "lang": "vi",
-        "url": f"/application?code={code}", "tag": code,
-    }
     cdp.send("ServiceWorker.deliverPushMessage",
-             {"origin": stack_url, "registrationId": registration, "data": json.dumps(notice, ensure_ascii=False)})
+             {"origin": stack_url, "registrationId": registration, "data": message.plaintext.decode()})
     deadline = time.monotonic() + 10
     shown = page.evaluate(NOTIFICATIONS_JS)
     while not shown and time.monotonic() < deadline:
         page.wait_for_timeout(200)
         shown = page.evaluate(NOTIFICATIONS_JS)
     assert len(shown) == 1, shown
-    assert shown[0]["title"] == notice["title"] and shown[0]["body"] == REASON
+    assert shown[0]["title"] == notice["title"] and shown[0]["body"] == notice["body"]
     assert shown[0]["tag"] == code and shown[0]["lang"] == "vi"
     assert shown[0]["data"] == {"url": f"/application?code={code}"}
     assert shown[0]["icon"].endswith("/icons/icon-192.png")
