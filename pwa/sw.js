@@ -3,7 +3,7 @@
 // push notices about an application's progress (js/push.js subscribes).
 // Bump VERSION whenever a file in SHELL_FILES or ON_DEMAND_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v4';
+const VERSION = 'v5';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
@@ -61,7 +61,9 @@ const ON_DEMAND_FILES = [
   '/js/format.js',
   '/js/inbox.js',
   '/js/officer.js',
+  '/js/officer-actions.js',
   '/js/officer-application.js',
+  '/js/officer-details.js',
   '/js/officer-viewer.js',
   '/js/outbox.js',
   '/js/photo/camera.js',
