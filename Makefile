@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@touch $@
 
 # The zips are built from a runtime-only venv: requirements.txt plus Zappa's handler.
-$(LAMBDA_VENV)/.installed: requirements.txt infra/lambda/x265_stub.c
+$(LAMBDA_VENV)/.installed: requirements.txt infra/lambda/x265_stub.c infra/lambda/aiohttp_stub.py
 	@# Rebuilt from scratch: a package dropped from requirements.txt must leave the zip too.
 	rm -rf $(LAMBDA_VENV) && $(PYTHON) -m venv $(LAMBDA_VENV)
 	$(LAMBDA_VENV)/bin/pip install -q -r requirements.txt zappa==0.63.0
@@ -26,6 +26,10 @@ $(LAMBDA_VENV)/.installed: requirements.txt infra/lambda/x265_stub.c
 	@for lib in $(LAMBDA_VENV)/lib/python3*/site-packages/pillow_heif.libs/libx265-*.so*; do \
 	  cc -shared -fPIC -O2 -Wl,-soname,$$(basename $$lib) -o $$lib infra/lambda/x265_stub.c || exit 1; \
 	done
+	@# pywebpush imports aiohttp only for an async API we never call: 3 MB of it leave for a small stand-in.
+	$(LAMBDA_VENV)/bin/pip uninstall -q -y aiohttp aiosignal aiohappyeyeballs yarl multidict frozenlist propcache
+	@site=$$(echo $(LAMBDA_VENV)/lib/python3*/site-packages) && mkdir -p $$site/aiohttp \
+	  && cp infra/lambda/aiohttp_stub.py $$site/aiohttp/__init__.py
 	@touch $@
 
 run: $(VENV)/.installed

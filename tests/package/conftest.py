@@ -17,7 +17,8 @@ RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 
 
 def _newest_source() -> float:
-    paths = [*ROOT.joinpath("functions").rglob("*"), ROOT / "requirements.txt", ROOT / "zappa_settings.json"]
+    paths = [*ROOT.joinpath("functions").rglob("*"), *ROOT.joinpath("infra", "lambda").rglob("*"),
+             ROOT / "requirements.txt", ROOT / "zappa_settings.json", ROOT / "Makefile"]
     return max(p.stat().st_mtime for p in paths if p.is_file() and "__pycache__" not in p.parts)
 
 

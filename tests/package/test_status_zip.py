@@ -4,7 +4,9 @@ and the public trackApplication, each through Zappa's handler in the built zip."
 from __future__ import annotations
 
 import io
+import json
 import uuid
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -14,6 +16,7 @@ from test_submit_zip import as_user, signed_in
 
 from functions.core import config as config_mod
 from functions.core import models, sessions
+from tests.push_service import FakePushService
 
 COMMUNE = "13075"
 
@@ -89,3 +92,45 @@ def test_get_act_and_track_through_the_packaged_status_handler(unzipped, lambda_
     assert body(tracked) == {"code": code, "procedure_name": seen["procedure_name"], "status": "received",
                              "due_date": seen["due_date"], "overdue": False}
     assert wrong["response"]["statusCode"] == 404
+
+
+def stream_arn() -> str:
+    """The events table's stream ARN as the dev stage's Zappa settings map it to the dispatcher."""
+    settings = json.loads((Path(__file__).resolve().parents[2] / "zappa_settings.json").read_text())
+    (stream,) = [e for e in settings["dev_status"]["events"] if "event_source" in e]
+    return stream["event_source"]["arn"]
+
+
+def test_a_stream_record_is_pushed_by_the_packaged_dispatcher(unzipped, lambda_runtime, package_env):
+    """Through the zip (its aiohttp stand-in included): the stream handler finds the new event, signs with
+    VAPID, encrypts for the browser, and the push service receives what the citizen must read."""
+    from functions.core.adapters.clock import SystemClock
+    from functions.local.seed import _new_vapid_pair
+    from functions.status.push_api import endpoint_hash
+
+    private, public = _new_vapid_pair()
+    env = {**package_env, "MOTCUA_VAPID_PRIVATE_KEY": private, "MOTCUA_VAPID_PUBLIC_KEY": public}
+    config = config_mod.load({**env, "MOTCUA_STAGE": "dev"})
+    models.bind(config)
+    now = SystemClock().now()
+    owner = f"citizen-{uuid.uuid4().hex[:8]}"
+    models.User(owner, phone="+84912340077", created_at=now).save()
+    with FakePushService() as push:
+        browser = push.browser(public)
+        models.PushSubscription(owner, endpoint_hash(browser.endpoint),
+                                subscription=browser.subscription(), lang="vi", created_at=now).save()
+        event = models.Event("HN-2611-PKG001", f"000002#{now:%Y%m%dT%H%M%S%fZ}#accept", user_id=owner,
+                             kind="accept", actor={"user_id": "officer-1", "role": "officer"},
+                             data={"action": "accept", "from": "submitted", "to": "received"}, created_at=now)
+        event.save()
+        record = {"eventID": "1", "eventName": "INSERT", "eventSource": "aws:dynamodb",
+                  "eventSourceARN": stream_arn(),
+                  "dynamodb": {"Keys": {"application_id": {"S": event.application_id},
+                                        "event_id": {"S": event.event_id}}}}
+        (result,) = invoke(unzipped("status"), lambda_runtime, env, {"Records": [record]})
+        (received,) = push.wait_for(1)
+    assert result["response"] == {"records": 1}
+    assert "aiohttp" in result["modules"]  # the stand-in satisfied pywebpush's import
+    assert received.message["application_id"] == "HN-2611-PKG001" and received.message["kind"] == "accept"
+    assert received.message["lang"] == "vi" and received.ttl == 86_400
+    assert models.Event.get(event.application_id, event.event_id).delivery == "sent"
