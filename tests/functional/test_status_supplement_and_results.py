@@ -197,3 +197,15 @@ def test_a_result_by_post_or_pickup_says_how_it_arrives(mine, officer, approved,
     to_review(officer, second)
     act(officer, second, "approve")
     assert act(officer, second, "mark_result_ready", result="pickup").json["result"] == {"result": "pickup"}
+
+
+def test_asking_twice_for_a_result_upload_gives_two_slots_and_only_the_used_one_is_claimed(mine, officer, approved):
+    first = officer.post(f"/applications/{approved}/result-upload", json={"size": len(PDF)}).json
+    second = result_upload(officer, approved)
+    assert first["document_id"] != second
+    done = act(officer, approved, "mark_result_ready", result="electronic", document_id=second)
+    assert done.status_code == 200, done.json
+    assert models.Document.get(second).application_id == approved
+    assert models.Document.get(first["document_id"]).application_id is None
+    again = act(officer, approved, "mark_result_ready", result="electronic", document_id=second)
+    assert (again.status_code, again.json["error"]["code"]) == (409, "invalid_transition")
