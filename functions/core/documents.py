@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.core import models
+from functions.core.domain.procedures import Slot
 
 # Ids are 32 hex characters (uploads.py); anything far off is refused before DynamoDB sees it.
 ID_LENGTH = range(8, 65)
@@ -43,3 +44,30 @@ def claim(tx: Any, document_ids: list[str], owner_id: str, application_id: str) 
         tx.update(doc(document_id), actions=[doc.application_id.set(application_id)],
                   condition=(doc.owner_id == owner_id) & (doc.state == "verified")
                   & doc.application_id.does_not_exist())
+
+
+def slot_codes(slot: Slot, ids: list[str], found: dict[str, models.Document], owner_id: str, procedure_id: str,
+               seen: set[str], *, required: bool) -> dict[str, str]:
+    """Field codes for the pages given for one slot: their count, then each page (`seen` spots repeats)."""
+    codes: dict[str, str] = {}
+    key = f"documents.{slot.id}"
+    if required and not ids:
+        codes[key] = "required"
+    elif required and len(ids) < slot.min_pages:
+        codes[key] = "too_few_pages"
+    elif len(ids) > slot.max_pages:
+        codes[key] = "too_many_pages"
+    for index, document_id in enumerate(ids):
+        code = "duplicate" if document_id in seen else page_code(found.get(document_id), owner_id, procedure_id,
+                                                                  slot.id)
+        seen.add(document_id)
+        if code:
+            codes[f"{key}.{index}"] = code
+    return codes
+
+
+def size_code(size: Any) -> str | None:
+    """The field code for an upload's declared size in bytes, or None when it is a positive integer."""
+    if isinstance(size, bool) or not isinstance(size, int):
+        return "required" if size is None else "invalid_type"
+    return "too_small" if size < 1 else None

@@ -12,7 +12,7 @@ from pynamodb.exceptions import TransactWriteError
 from functions.core import models
 from functions.core.adapters.storage import Storage
 from functions.core.applications import application_view, event_id, is_overdue
-from functions.core.documents import claim, find_documents, page_code
+from functions.core.documents import claim, find_documents, slot_codes
 from functions.core.domain import codes
 from functions.core.domain.lifecycle import STATES, Actor, allowed_actions, transition
 from functions.core.domain.procedures import Procedure, catalog
@@ -219,17 +219,8 @@ def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str,
     fields: dict[str, str] = {}
     seen: set[str] = set()
     for slot_id, ids in pages.items():
-        slot = procedure.slots[slot_id]
-        if len(ids) < slot.min_pages:
-            fields[f"documents.{slot_id}"] = "too_few_pages"
-        elif len(ids) > slot.max_pages:
-            fields[f"documents.{slot_id}"] = "too_many_pages"
-        for index, document_id in enumerate(ids):
-            code = "duplicate" if document_id in seen else page_code(
-                found.get(document_id), app.owner_id, procedure.id, slot_id)
-            seen.add(document_id)
-            if code:
-                fields[f"documents.{slot_id}.{index}"] = code
+        fields.update(slot_codes(procedure.slots[slot_id], ids, found, app.owner_id, procedure.id, seen,
+                                 required=True))
     if fields:
         raise ValidationFailed(details={"fields": fields})
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from functions.core import models
 from functions.core.adapters.storage import Storage
-from functions.core.documents import plausible_id
+from functions.core.documents import plausible_id, size_code
 from functions.core.domain.pdf import check_pdf
 from functions.core.errors import InvalidTransition, UploadIncomplete, UploadTooLarge, ValidationFailed
 from functions.core.sessions import Principal
@@ -44,10 +44,8 @@ class Results:
             raise InvalidTransition(details={"action": "mark_result_ready", "status": app.status})
         size = body.get("size")
         fields = {k: "unknown_field" for k in body if k != "size"}
-        if isinstance(size, bool) or not isinstance(size, int):
-            fields["size"] = "required" if size is None else "invalid_type"
-        elif size < 1:
-            fields["size"] = "too_small"
+        if size_code(size):
+            fields["size"] = size_code(size)
         if fields:
             raise ValidationFailed(details={"fields": fields})
         if size > MAX_BYTES:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from functions.core.documents import find_documents, page_code
+from functions.core.documents import find_documents, slot_codes
 from functions.core.domain import divisions
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.answers import validate as validate_answers
@@ -89,19 +89,8 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             codes[f"documents.{slot_id}"] = "invalid_type"
             continue
-        required = slot.required_for(answers)
-        if required and not ids:
-            codes[f"documents.{slot_id}"] = "required"
-        elif required and len(ids) < slot.min_pages:
-            codes[f"documents.{slot_id}"] = "too_few_pages"
-        elif len(ids) > slot.max_pages:
-            codes[f"documents.{slot_id}"] = "too_many_pages"
-        for index, document_id in enumerate(ids):
-            code = "duplicate" if document_id in seen else page_code(
-                found.get(document_id), principal.user_id, procedure.id, slot_id)
-            seen.add(document_id)
-            if code:
-                codes[f"documents.{slot_id}.{index}"] = code
+        codes.update(slot_codes(slot, ids, found, principal.user_id, procedure.id, seen,
+                                required=slot.required_for(answers)))
         if ids:
             chosen[slot_id] = list(ids)
     return chosen, codes

@@ -16,7 +16,7 @@ from pynamodb.exceptions import UpdateError
 from functions.core import models
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
-from functions.core.documents import find_documents, plausible_id
+from functions.core.documents import find_documents, plausible_id, size_code
 from functions.core.domain.procedures import Slot, catalog
 from functions.core.errors import (
     AppError,
@@ -157,10 +157,8 @@ class Uploads:
             fields["slot_id"] = "required" if body.get("slot_id") is None else "unknown"
         elif content_type not in slot.accept:
             fields["content_type"] = "required" if content_type is None else "not_allowed"
-        if isinstance(size, bool) or not isinstance(size, int):
-            fields["size"] = "required" if size is None else "invalid_type"
-        elif size < 1:
-            fields["size"] = "too_small"
+        if size_code(size):
+            fields["size"] = size_code(size)
         if fields:
             raise ValidationFailed(details={"fields": fields})
         assert procedure is not None and slot is not None
