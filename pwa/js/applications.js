@@ -1,13 +1,13 @@
 // "Hồ sơ của tôi": the applications this user submitted, newest first, from the server (never cached by
 // the service worker: it is personal data), with "Xem thêm" for older ones.
 
-import { errorKey, getJson } from './api.js';
+import { getJson } from './api.js';
 import { listDrafts } from './db.js';
-import { clearText, el, setText, tx } from './dom.js';
-import { setBusy } from './form.js';
+import { el, setText, tx } from './dom.js';
 import { formatDate } from './format.js';
 import { formatFee } from './home.js';
 import { has, localized, t } from './i18n.js';
+import { pagedList } from './paged-list.js';
 import { loadThenRender } from './panels.js';
 import { currentUserId } from './session.js';
 
@@ -51,26 +51,15 @@ async function unfinishedCount() {
 }
 
 function listContent(first) {
-  const list = el('ul', { className: 'card-list' });
-  const error = el('p', { className: 'message message--error', role: 'alert', hidden: true });
-  const more = tx('button', 'applications.load_more', { type: 'button', className: 'button button--secondary button--block' });
-  let cursor = first.nextCursor;
-  const add = (applications) => list.append(...applications.map((app) => el('li', {}, applicationCard(app))));
-  add(first.applications);
-  more.hidden = !cursor;
-  more.addEventListener('click', async () => {
-    clearText(error);
-    setBusy(more, true);
-    try {
+  const [list, error, more] = pagedList(el('ul', { className: 'card-list' }), {
+    items: first.applications, cursor: first.nextCursor,
+  }, {
+    renderItem: applicationCard,
+    moreKey: 'applications.load_more',
+    fetchNext: async (cursor) => {
       const next = await fetchPage(cursor);
-      add(next.applications);
-      cursor = next.nextCursor;
-      more.hidden = !cursor;
-    } catch (problem) {
-      if (problem.status !== 401) setText(error, errorKey(problem));
-    } finally {
-      setBusy(more, false);
-    }
+      return { items: next.applications, cursor: next.nextCursor };
+    },
   });
   return [
     first.applications.length ? list : tx('p', 'applications.empty', { className: 'placeholder' }),

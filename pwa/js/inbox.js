@@ -1,11 +1,11 @@
 // "Thông báo": every notice the app sent about the citizen's applications, newest first, from the server
 // (personal data: never cached by the service worker). Each opens its application; older ones page in.
 
-import { errorKey, getJson } from './api.js';
-import { clearText, el, setText, tx } from './dom.js';
-import { setBusy } from './form.js';
+import { getJson } from './api.js';
+import { el, tx } from './dom.js';
 import { formatDateTime } from './format.js';
 import { localized } from './i18n.js';
+import { pagedList } from './paged-list.js';
 import { loadThenRender } from './panels.js';
 
 const PATH = '/api/status/inbox';
@@ -30,28 +30,14 @@ async function fetchNotices(cursor) {
 
 function noticeList(first) {
   if (!first.notices.length) return [tx('p', 'inbox.empty', { className: 'placeholder inbox__empty' })];
-  const list = el('ol', { className: 'card-list' });
-  const problem = el('p', { className: 'message message--error', role: 'alert', hidden: true });
-  const more = tx('button', 'inbox.load_more', { type: 'button', className: 'button button--secondary button--block' });
-  let { cursor } = first;
-  const append = (notices) => list.append(...notices.map((notice) => el('li', {}, noticeCard(notice))));
-  append(first.notices);
-  more.hidden = !cursor;
-  more.addEventListener('click', async () => {
-    clearText(problem);
-    setBusy(more, true);
-    try {
+  return pagedList(el('ol', { className: 'card-list' }), { items: first.notices, cursor: first.cursor }, {
+    renderItem: noticeCard,
+    moreKey: 'inbox.load_more',
+    fetchNext: async (cursor) => {
       const next = await fetchNotices(cursor);
-      append(next.notices);
-      cursor = next.cursor;
-      more.hidden = !cursor;
-    } catch (error) {
-      if (error.status !== 401) setText(problem, errorKey(error));
-    } finally {
-      setBusy(more, false);
-    }
+      return { items: next.notices, cursor: next.cursor };
+    },
   });
-  return [list, problem, more];
 }
 
 // The link is built from the code, not taken from the data: it always stays on this app's own screen.

@@ -3,11 +3,11 @@
 // sorts: it reads the commune + status index). Each row opens the application. The chosen commune and
 // status live in the address, so "back" from an application returns to the same list.
 
-import { errorKey, getJson } from './api.js';
-import { clearText, el, setText, tx } from './dom.js';
-import { setBusy } from './form.js';
+import { getJson } from './api.js';
+import { el, setText, tx } from './dom.js';
 import { formatDate, formatDateTime } from './format.js';
 import { localized, t } from './i18n.js';
+import { pagedList } from './paged-list.js';
 import { errorPanel, loadThenRender } from './panels.js';
 import { navigate, queryParam, replaceQuery } from './router.js';
 import { displayPhone, fetchUser, isOfficer } from './session.js';
@@ -213,28 +213,14 @@ async function fetchPage(commune, status, cursor) {
 
 function queueList(first, state) {
   if (!first.applications.length) return [tx('p', 'officer.queue_empty', { className: 'placeholder queue__empty' })];
-  const list = el('ul', { className: 'queue__list' });
-  const error = el('p', { className: 'message message--error', role: 'alert', hidden: true });
-  const more = tx('button', 'desk.load_more', { type: 'button', className: 'button button--secondary button--block' });
-  let cursor = first.nextCursor;
-  const add = (applications) => list.append(...applications.map((app) => el('li', {}, queueItem(app))));
-  add(first.applications);
-  more.hidden = !cursor;
-  more.addEventListener('click', async () => {
-    clearText(error);
-    setBusy(more, true);
-    try {
+  return pagedList(el('ul', { className: 'queue__list' }), { items: first.applications, cursor: first.nextCursor }, {
+    renderItem: queueItem,
+    moreKey: 'desk.load_more',
+    fetchNext: async (cursor) => {
       const next = await fetchPage(state.commune, state.status, cursor);
-      add(next.applications);
-      cursor = next.nextCursor;
-      more.hidden = !cursor;
-    } catch (problem) {
-      if (problem.status !== 401) setText(error, errorKey(problem));
-    } finally {
-      setBusy(more, false);
-    }
+      return { items: next.applications, cursor: next.nextCursor };
+    },
   });
-  return [list, error, more];
 }
 
 /** When an application is due, in Vietnam's time: the moment when the API gives it, else the date. */
