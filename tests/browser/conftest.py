@@ -318,3 +318,27 @@ def citizen(sign_in: Callable[..., None], new_phone: Phone, api: Callable[..., d
         return new_phone
 
     return signed_in_with_profile
+
+
+@pytest.fixture
+def service_worker_session() -> Callable[[BrowserContext, Page], tuple[object, str]]:
+    """`service_worker_session(context, page)`: a DevTools session on `page` with ServiceWorker events on,
+    and the app's registration id (for deliverPushMessage and dispatchSyncEvent)."""
+
+    def open_session(context: BrowserContext, page: Page) -> tuple[object, str]:
+        cdp = context.new_cdp_session(page)
+        registrations: list[str] = []
+        cdp.on(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda event: registrations.extend(r["registrationId"] for r in event["registrations"]
+                                               if not r["isDeleted"]),
+        )
+        cdp.send("ServiceWorker.enable")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        deadline = time.monotonic() + 10
+        while not registrations and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert registrations, "no service worker registration reported"
+        return cdp, registrations[-1]
+
+    return open_session

@@ -365,6 +365,7 @@ def test_background_sync_wakes_the_open_app_to_send_what_waits_in_the_outbox(
     citizen: Callable[[Page], object],
     document_page: Path,
     api: Callable[..., dict],
+    service_worker_session: Callable[..., tuple],
 ) -> None:
     page = on_the_papers_step(context, stack_url, citizen)
     upload_page(page, "id_card", document_page)
@@ -388,18 +389,10 @@ def test_background_sync_wakes_the_open_app_to_send_what_waits_in_the_outbox(
 
     # Chromium fires the registered sync by itself once the connection is back (and retries a failed one
     # minutes later); dispatching it through DevTools makes the test independent of that timing.
-    cdp = context.new_cdp_session(page)
-    registrations: list[str] = []
-    cdp.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.extend(r["registrationId"] for r in event["registrations"] if not r["isDeleted"]),
-    )
-    cdp.send("ServiceWorker.enable")
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
-    assert registrations
+    cdp, registration = service_worker_session(context, page)
     cdp.send(
         "ServiceWorker.dispatchSyncEvent",
-        {"origin": stack_url, "registrationId": registrations[-1], "tag": "motcua-outbox", "lastChance": False},
+        {"origin": stack_url, "registrationId": registration, "tag": "motcua-outbox", "lastChance": False},
     )
     expect(page.get_by_role("heading", name="Đã nộp hồ sơ")).to_be_visible(timeout=15_000)
     assert page.evaluate("window.wakeUps") >= 1  # it was the worker that asked

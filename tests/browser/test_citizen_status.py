@@ -191,23 +191,6 @@ def application_screen(page: Page, stack_url: str, code: str) -> None:
     expect(page.locator(".case__code")).to_contain_text(code)
 
 
-def service_worker_registration(context: BrowserContext, page: Page) -> tuple[object, str]:
-    """A DevTools session on `page` with ServiceWorker events on, and the app's registration id."""
-    cdp = context.new_cdp_session(page)
-    registrations: list[str] = []
-    cdp.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.extend(r["registrationId"] for r in event["registrations"] if not r["isDeleted"]),
-    )
-    cdp.send("ServiceWorker.enable")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    deadline = time.monotonic() + 10
-    while not registrations and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    assert registrations, "no service worker registration reported"
-    return cdp, registrations[-1]
-
-
 def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_between(
     camera_context: BrowserContext,
     stack_url: str,
@@ -216,6 +199,7 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     officer_acts: Callable[..., dict],
     assert_fits_small_screen: Callable[[Page], None],
     push_service: FakePushService,
+    service_worker_session: Callable[..., tuple],
 ) -> None:
     page = camera_context.new_page()
     problems: list[str] = []
@@ -263,7 +247,7 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     assert notice["lang"] == "vi" and REASON in notice["body"]
     # What the push service got is handed to the service worker through DevTools (headless Chromium has no
     # push service of its own); the worker shows it.
-    cdp, registration = service_worker_registration(camera_context, page)
+    cdp, registration = service_worker_session(camera_context, page)
     cdp.send("ServiceWorker.deliverPushMessage",
              {"origin": stack_url, "registrationId": registration, "data": message.plaintext.decode()})
     deadline = time.monotonic() + 10
