@@ -6,6 +6,7 @@ production overrides them through Lambda environment variables (see README, "Set
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -44,6 +45,11 @@ class Config:
     otp_ip_hourly: int = 20
     vapid_subject: str = "mailto:hotro@motcua.gov.vn"
     push_ttl_seconds: int = 86_400
+    vnpay_payment_url: str = ""
+    vnpay_api_url: str = ""
+    vnpay_tmn_code: str = "MOTCUA01"
+    vnpay_hash_secret: str = ""
+    postage_vnd: tuple[tuple[str, int], ...] = (("default", 25_000),)
 
     @property
     def is_local(self) -> bool:
@@ -62,6 +68,21 @@ class Config:
             parts = urlsplit(self.aws_endpoint_url)
             return f"{parts.scheme}://{parts.netloc}"
         return f"https://{self.documents_bucket}.s3.{self.region}.amazonaws.com"
+
+    @property
+    def vnpay_pay_url(self) -> str:
+        """Where citizens are sent to pay: VNPAY_PAYMENT_URL, else the local sandbox gateway."""
+        return self.vnpay_payment_url or f"{self.app_origin}/sandbox/vnpay/paymentv2/vpcpay.html"
+
+    @property
+    def vnpay_query_url(self) -> str:
+        """The gateway's querydr API: VNPAY_API_URL, else the local sandbox gateway's."""
+        return self.vnpay_api_url or f"{self.app_origin}/sandbox/vnpay/merchant_webapi/api/transaction"
+
+    def postage_for(self, province_code: str | None) -> int:
+        """Postage in VND for a delivery address in this province (the table's `default` otherwise)."""
+        table = dict(self.postage_vnd)
+        return table.get(province_code or "", table.get("default", 0))
 
     def table_name(self, short: str) -> str:
         """Physical DynamoDB table name for a logical table, e.g. `users`."""
@@ -87,6 +108,17 @@ def _countries(raw: str) -> tuple[str, ...]:
     if not codes or any(not re.fullmatch(r"[A-Z]{2}", code) for code in codes):
         raise ValueError(f"MOTCUA_PHONE_COUNTRIES must be ISO 3166 codes like VN,LA, got {raw!r}")
     return codes
+
+
+def _postage(raw: str) -> tuple[tuple[str, int], ...]:
+    try:
+        table = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"MOTCUA_POSTAGE_VND must be JSON like {{\"default\": 25000}}, got {raw!r}") from exc
+    if (not isinstance(table, dict) or "default" not in table
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in table.values())):
+        raise ValueError(f"MOTCUA_POSTAGE_VND needs a \"default\" and whole VND amounts, got {raw!r}")
+    return tuple(sorted((str(k), int(v)) for k, v in table.items()))
 
 
 def load(environ: Mapping[str, str] | None = None) -> Config:
@@ -120,6 +152,11 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         otp_ip_hourly=_int(env, "MOTCUA_OTP_IP_HOURLY", 20),
         vapid_subject=env.get("MOTCUA_VAPID_SUBJECT", "mailto:hotro@motcua.gov.vn"),
         push_ttl_seconds=_int(env, "MOTCUA_PUSH_TTL_SECONDS", 86_400),
+        vnpay_payment_url=env.get("VNPAY_PAYMENT_URL", ""),
+        vnpay_api_url=env.get("VNPAY_API_URL", ""),
+        vnpay_tmn_code=env.get("VNPAY_TMN_CODE", "MOTCUA01"),
+        vnpay_hash_secret=env.get("VNPAY_HASH_SECRET", ""),
+        postage_vnd=_postage(env.get("MOTCUA_POSTAGE_VND", '{"default": 25000}')),
     )
 
 

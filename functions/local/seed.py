@@ -45,17 +45,24 @@ def _new_vapid_pair() -> tuple[str, str]:
 
 
 def local_secrets(directory: str) -> dict[str, str]:
-    """Secrets made on the first run and kept in `directory`, as environment variables."""
+    """Secrets made on the first run and kept in `directory`, as environment variables; a secret added to
+    the project later is made and saved the first time a run needs it."""
     path = Path(directory) / "secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    private, public = _new_vapid_pair()
-    values = {
-        "MOTCUA_SESSION_SECRET": secrets.token_urlsafe(32),
-        "MOTCUA_VAPID_PRIVATE_KEY": private,
-        "MOTCUA_VAPID_PUBLIC_KEY": public,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(values, indent=2))
-    path.chmod(0o600)
+    values = json.loads(path.read_text()) if path.exists() else {}
+    missing = {name: make() for name, make in _SECRETS.items() if name not in values}
+    if "MOTCUA_VAPID_PRIVATE_KEY" not in values:
+        private, public = _new_vapid_pair()
+        missing.update(MOTCUA_VAPID_PRIVATE_KEY=private, MOTCUA_VAPID_PUBLIC_KEY=public)
+    if missing:
+        values.update(missing)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2))
+        path.chmod(0o600)
     return values
+
+
+_SECRETS = {
+    "MOTCUA_SESSION_SECRET": lambda: secrets.token_urlsafe(32),
+    # The local sandbox gateway and the pay function share it, as VNPay and a merchant do.
+    "VNPAY_HASH_SECRET": lambda: secrets.token_hex(16).upper(),
+}

@@ -41,3 +41,23 @@ def test_status_and_sign_in_limits_and_push_settings_come_from_the_environment()
                 "MOTCUA_VAPID_SUBJECT": "mailto:ops@example.vn"})
     assert (cfg.track_per_hour, cfg.otp_ip_hourly, cfg.push_ttl_seconds) == (5, 300, 600)
     assert cfg.vapid_subject == "mailto:ops@example.vn"
+
+
+def test_the_local_sandbox_gateway_is_the_default_and_env_vars_alone_select_a_real_one():
+    local = load({"MOTCUA_APP_ORIGIN": "http://127.0.0.1:8123"})
+    assert local.vnpay_pay_url == "http://127.0.0.1:8123/sandbox/vnpay/paymentv2/vpcpay.html"
+    assert local.vnpay_query_url == "http://127.0.0.1:8123/sandbox/vnpay/merchant_webapi/api/transaction"
+    real = load({"VNPAY_PAYMENT_URL": "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html",
+                 "VNPAY_API_URL": "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction",
+                 "VNPAY_TMN_CODE": "ABCD1234", "VNPAY_HASH_SECRET": "SECRET"})
+    assert real.vnpay_pay_url == "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+    assert real.vnpay_query_url.endswith("/merchant_webapi/api/transaction")
+    assert (real.vnpay_tmn_code, real.vnpay_hash_secret) == ("ABCD1234", "SECRET")
+
+
+def test_postage_is_a_table_by_province_with_a_default():
+    cfg = load({"MOTCUA_POSTAGE_VND": '{"default": 30000, "01": 20000}'})
+    assert (cfg.postage_for("01"), cfg.postage_for("79"), cfg.postage_for(None)) == (20000, 30000, 30000)
+    for bad in ("30000", '{"01": 20000}', '{"default": -1}', '{"default": 2.5}', "{"):
+        with pytest.raises(ValueError, match="MOTCUA_POSTAGE_VND"):
+            load({"MOTCUA_POSTAGE_VND": bad})
