@@ -251,6 +251,8 @@ def test_signing_out_of_all_devices_signs_out_the_other_phone_on_its_next_reques
     wait_out_cooldown(other, code_sent_at)
     sign_in(other, new_phone, count=2)
     expect(other).to_have_url(f"{stack_url}/profile")
+    # The other phone has drawn its screen (its own requests done) before this one signs out everywhere.
+    expect(other.get_by_label("Họ và tên")).to_be_visible()
 
     page.get_by_role("button", name="Đăng xuất khỏi mọi thiết bị").click()
     expect(page).to_have_url(f"{stack_url}/")
