@@ -65,7 +65,7 @@ def track_event(code: str, ending: str) -> dict:
 
 
 def test_get_act_and_track_through_the_packaged_status_handler(unzipped, lambda_runtime, package_env):
-    citizen, _ = signed_in(package_env)
+    citizen, _ = signed_in(package_env, "+84912340055")  # not the submit test's citizen: it lists its own
     officer = officer_headers(package_env)
     code = filed_application(lambda *evs: invoke(unzipped("submit"), lambda_runtime, package_env, *evs), citizen)
     run = lambda *events: invoke(unzipped("status"), lambda_runtime, package_env, *events)  # noqa: E731
@@ -76,7 +76,7 @@ def test_get_act_and_track_through_the_packaged_status_handler(unzipped, lambda_
         as_user(event("POST", f"/api/status/applications/{code}/actions", {"action": "accept", "version": 1}),
                 officer),
         as_user(event("GET", f"/api/status/applications/{code}"), citizen),
-        track_event(code, "0002"),
+        track_event(code, "0055"),
         track_event(code, "9999"),
     )
     assert mine["response"]["statusCode"] == 200, mine["response"]["body"]

@@ -17,7 +17,7 @@ from functions.core import models, sessions
 PROFILE = json.loads((Path(__file__).parents[1] / "fixtures" / "profile.json").read_text(encoding="utf-8"))
 
 
-def signed_in(package_env: dict[str, str]) -> tuple[dict[str, str], str]:
+def signed_in(package_env: dict[str, str], phone: str = "+84912340002") -> tuple[dict[str, str], str]:
     """A citizen session created in the emulator; returns the browser's headers and the user id."""
     from functions.account import users
     from functions.core.adapters.clock import SystemClock
@@ -26,7 +26,7 @@ def signed_in(package_env: dict[str, str]) -> tuple[dict[str, str], str]:
     config = config_mod.load({**package_env, "MOTCUA_STAGE": "dev"})
     models.bind(config)
     now = SystemClock().now()
-    user = users.sign_in(VerifiedIdentity("phone_otp", "+84912340002", "phone_verified"), now)
+    user = users.sign_in(VerifiedIdentity("phone_otp", phone, "phone_verified"), now)
     users.update_profile(user.user_id, PROFILE, now)
     token = sessions.open_session(user, now)
     csrf = sessions.csrf_token(config, token)
