@@ -1,4 +1,4 @@
-"""How an application looks to the people allowed to see it; shared by the submit and status functions."""
+"""Who may see an application and how it looks to them; shared by the submit, status and pay functions."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from functions.core import models
-from functions.core.domain import divisions
+from functions.core.domain import codes, divisions
 from functions.core.domain.lifecycle import FINAL
 from functions.core.domain.procedures import catalog
 from functions.core.domain.vntime import VIETNAM
+from functions.core.errors import NotFound
+from functions.core.sessions import Principal
 
 
 def application_view(app: models.Application) -> dict[str, Any]:
@@ -41,3 +43,19 @@ def event_id(version: int, at: datetime, kind: str) -> str:
     """A timeline entry's sort key: the application's version after the change comes first, so two
     steps in the same microsecond still sort in the order they happened."""
     return f"{version:06d}#{at:%Y%m%dT%H%M%S%fZ}#{kind}"
+
+
+def visible_application(principal: Principal, raw_code: str) -> models.Application:
+    """The application if the caller owns it or is an officer of its commune; NotFound otherwise."""
+    code = codes.normalize(raw_code)
+    if code is None:
+        raise NotFound()
+    try:
+        app = models.Application.get(code, consistent_read=True)
+    except models.Application.DoesNotExist:
+        raise NotFound() from None
+    if app.owner_id == principal.user_id:
+        return app
+    if principal.role == "officer" and app.commune_code in principal.communes:
+        return app
+    raise NotFound()

@@ -72,6 +72,12 @@ class DependencyUnavailable(AppError):
     status, code, default_message = 503, "dependency_unavailable", "A backing service is unavailable."
 
 
+class PaymentNotRequired(AppError):
+    """Nothing to pay: the fee is 0, or the application is already paid."""
+
+    status, code, default_message = 409, "payment_not_required", "There is nothing to pay for this application."
+
+
 class Forbidden(AppError):
     """Signed in, but this role may not do this."""
 

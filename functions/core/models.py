@@ -127,6 +127,8 @@ class Application(_Base):
     # The submission's Idempotency-Key: a retry after its record expired still finds this application.
     idempotency_key = UnicodeAttribute(null=True)
     payment_state = UnicodeAttribute(default="none")
+    # The payment order that may still be paid: at most one per application (createPayment's guard).
+    open_payment = UnicodeAttribute(null=True)
     # The open supplement request ({slots, reason, at}) and the result once ready ({result, ...}).
     supplement = JSONAttribute(null=True)
     result = JSONAttribute(null=True)
@@ -197,10 +199,23 @@ class Payment(_Base):
     txn_ref = UnicodeAttribute(hash_key=True)
     application_id = UnicodeAttribute()
     amount_vnd = NumberAttribute()
+    # pending -> paid | failed (the gateway said so) | expired (it ran out and the gateway never took it).
     state = UnicodeAttribute(default="pending")
     gateway = UnicodeAttribute(default="vnpay")
+    owner_id = UnicodeAttribute(null=True)
+    # What the amount is made of ({fee_vnd, postage_vnd}), for the receipt.
+    breakdown = JSONAttribute(null=True)
+    client_ip = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
     expires_at_local = UnicodeAttribute(null=True)
+    settled_at = UTCDateTimeAttribute(null=True)
+    # The gateway's own record: its transaction number, bank, response code and time of payment.
+    transaction_no = UnicodeAttribute(null=True)
+    bank_code = UnicodeAttribute(null=True)
+    response_code = UnicodeAttribute(null=True)
+    paid_at = UTCDateTimeAttribute(null=True)
+    settled_by = UnicodeAttribute(null=True)
     version = VersionAttribute()
     by_application = PaymentByApplication()
     by_state = PaymentByState()

@@ -110,4 +110,10 @@ def create_wsgi(config: Config) -> GzipApi:
     for name in FUNCTIONS:
         module = importlib.import_module(f"functions.{name}.app")
         mounts[f"/api/{name}"] = module.create_app(config)
+    if config.is_local and not config.vnpay_payment_url:
+        # The gateway's side of VNPay's protocol, for the local stack only (never in a Lambda stage):
+        # it calls the pay function's IPN server to server, as VNPay does.
+        from functions.local.sandbox_vnpay import create_sandbox_app
+
+        mounts["/sandbox/vnpay"] = create_sandbox_app(config, f"{config.app_origin}/api/pay/vnpay/ipn")
     return GzipApi(DispatcherMiddleware(create_root_app(config), mounts))

@@ -11,9 +11,8 @@ from pynamodb.exceptions import TransactWriteError
 
 from functions.core import models
 from functions.core.adapters.storage import Storage
-from functions.core.applications import application_view, event_id, is_overdue
+from functions.core.applications import application_view, event_id, is_overdue, visible_application
 from functions.core.documents import claim, find_documents, slot_codes
-from functions.core.domain import codes
 from functions.core.domain.lifecycle import STATES, Actor, allowed_actions, transition
 from functions.core.domain.procedures import Procedure, catalog
 from functions.core.domain.vntime import VIETNAM
@@ -26,22 +25,6 @@ from functions.status.results import Results
 LINK_SECONDS = 300
 QUEUE_PAGE = 25
 QUEUE_KEY = {"application_id", "commune_status", "due_at"}
-
-
-def visible_application(principal: Principal, raw_code: str) -> models.Application:
-    """The application if the caller owns it or is an officer of its commune; NotFound otherwise."""
-    code = codes.normalize(raw_code)
-    if code is None:
-        raise NotFound()
-    try:
-        app = models.Application.get(code, consistent_read=True)
-    except models.Application.DoesNotExist:
-        raise NotFound() from None
-    if app.owner_id == principal.user_id:
-        return app
-    if principal.role == "officer" and app.commune_code in principal.communes:
-        return app
-    raise NotFound()
 
 
 def acting_role(principal: Principal, app: models.Application) -> str:

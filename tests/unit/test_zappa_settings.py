@@ -69,7 +69,15 @@ def test_status_runs_the_dispatcher_from_the_events_stream_and_a_sweep_schedule(
     for entry in events:
         module, attr = entry["function"].rsplit(".", 1)
         assert callable(getattr(importlib.import_module(module), attr))
-    assert not any("events" in resolved(f"{env}_{fn}") for fn in FUNCTIONS if fn != "status")
+    assert not any("events" in resolved(f"{env}_{fn}") for fn in FUNCTIONS if fn not in ("status", "pay"))
+
+
+def test_payments_pending_too_long_are_reconciled_every_five_minutes():
+    for env in ("dev", "prod"):
+        (job,) = resolved(f"{env}_pay")["events"]
+        assert (job["function"], job["expression"]) == ("functions.pay.reconcile.reconcile", "rate(5 minutes)")
+        module, attr = job["function"].rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), attr))
 
 
 def test_only_the_status_zip_keeps_the_aiohttp_stand_in_pywebpush_imports():
