@@ -3,7 +3,7 @@
 // push notices about an application's progress (js/push.js subscribes).
 // Bump VERSION whenever a file in SHELL_FILES or ON_DEMAND_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v6';
+const VERSION = 'v7';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
@@ -46,6 +46,7 @@ const SHELL_FILES = [
 const ON_DEMAND_FILES = [
   '/css/apply.css',
   '/js/application.js',
+  '/js/case-timeline.js',
   '/js/applications.js',
   '/js/apply.js',
   '/js/apply-delivery.js',
@@ -67,6 +68,8 @@ const ON_DEMAND_FILES = [
   '/js/officer-viewer.js',
   '/js/outbox.js',
   '/js/paged-list.js',
+  '/js/payment.js',
+  '/js/payment-result.js',
   '/js/photo/camera.js',
   '/js/photo/compress.js',
   '/js/photo/process.js',

@@ -59,3 +59,15 @@ def visible_application(principal: Principal, raw_code: str) -> models.Applicati
     if principal.role == "officer" and app.commune_code in principal.communes:
         return app
     raise NotFound()
+
+
+def payment_receipt(app: models.Application) -> dict[str, Any] | None:
+    """The receipt of a paid application: amount, time and the gateway's transaction number."""
+    if app.payment_state != "paid":
+        return None
+    for payment in models.Payment.by_application.query(app.application_id, scan_index_forward=False):
+        if payment.state == "paid":
+            return {"amount_vnd": int(payment.amount_vnd), "transaction_no": payment.transaction_no,
+                    "bank_code": payment.bank_code, "gateway": payment.gateway,
+                    "paid_at": payment.paid_at.astimezone(VIETNAM).isoformat() if payment.paid_at else None}
+    return None

@@ -24,6 +24,8 @@ from functions.pay.settle import ORDER_TTL, PENDING, settle_from_gateway
 
 OPEN = PENDING
 LOCALES = {"vi": "vn", "en": "en"}
+# Nobody pays for an application that was withdrawn or turned down.
+CLOSED = frozenset({"withdrawn", "rejected"})
 
 
 def amount_for(app: models.Application, config: Config) -> dict[str, int]:
@@ -78,6 +80,8 @@ class Orders:
         app = visible_application(principal, raw_code)
         if app.owner_id != principal.user_id:
             raise NotFound()  # officers see payments; only the applicant pays
+        if app.status in CLOSED:
+            raise PaymentNotRequired(details={"status": app.status})
         current = self._current(app, now)
         if app.payment_state != "unpaid" or (current is not None and current.state == "paid"):
             raise PaymentNotRequired(details={"payment_state": app.payment_state})

@@ -11,7 +11,13 @@ from pynamodb.exceptions import TransactWriteError
 
 from functions.core import models
 from functions.core.adapters.storage import Storage
-from functions.core.applications import application_view, event_id, is_overdue, visible_application
+from functions.core.applications import (
+    application_view,
+    event_id,
+    is_overdue,
+    payment_receipt,
+    visible_application,
+)
 from functions.core.documents import claim, find_documents, slot_codes
 from functions.core.domain.lifecycle import STATES, Actor, allowed_actions, transition
 from functions.core.domain.procedures import Procedure, catalog
@@ -159,6 +165,7 @@ class Desk:
             "due_at": app.due_at.astimezone(VIETNAM).isoformat(),
             "overdue": is_overdue(app, now),
             "supplement": app.supplement,
+            "payment": payment_receipt(app),
             "result": self.results.link(app, LINK_SECONDS),
             "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
             "actions": allowed_actions(app.status, role),

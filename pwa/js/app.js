@@ -51,6 +51,9 @@ const ROUTES = {
   },
   '/inbox': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./inbox.js'), 'mountInbox', 'status') },
   '/track': { access: 'anyone', relocalize: true, mount: onScreen(() => import('./track.js'), 'mountTrack', 'status') },
+  '/payment/result': {
+    access: 'signed-in', relocalize: true, mount: onScreen(() => import('./payment-result.js'), 'mountPaymentResult', 'status'),
+  },
 };
 // Stylesheets (/css/<name>.css) of each screen group, loaded with its texts; the status screens reuse the
 // apply screens' cards and camera.

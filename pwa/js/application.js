@@ -1,18 +1,22 @@
 // One application as its citizen follows it (/application?code=X): the status in words, the due date in
 // Vietnam's time and whether it is late, who handles it, the fee, the result, the papers and every step
-// of its history. When the commune asks for papers again, the papers to retake and the officer's reason
+// of its history. While the fee is unpaid, the fee panel (js/payment.js) offers to pay it online; once
+// paid it shows the receipt. When the commune asks for papers again, the papers to retake and the officer's reason
 // come first (js/supplement.js). Links to the papers expire after five minutes: they are fetched again
 // before they do, and at once when one fails.
 
 import { ApiError, errorKey, getJson, sendJson } from './api.js';
+import { timelineBox } from './case-timeline.js';
 import { clearText, el, setText, tx } from './dom.js';
 import { messageLine, setBusy, uid } from './form.js';
 import { formatDate, formatDateTime } from './format.js';
 import { formatFee } from './home.js';
 import { has, loadBundle, localized, t } from './i18n.js';
 import { loadThenRender } from './panels.js';
+import { fetchPayment, hasPaymentPanel, paymentPanel } from './payment.js';
 import { loadCatalog } from './procedures.js';
 import { queryParam } from './router.js';
+import { currentUser, isOfficer } from './session.js';
 import { slotName, supplementPanel } from './supplement.js';
 
 const PATH = '/api/status/applications';
@@ -32,7 +36,7 @@ export function mountApplication(container) {
       tx('a', 'case.my_applications', { href: '/applications', className: 'button button--block' })));
     return () => {};
   }
-  const screen = { container, code, app: null, part: null, timer: null, lastReload: 0, left: false };
+  const screen = { container, code, app: null, part: null, pay: null, timer: null, lastReload: 0, left: false };
   // The retake cards use the apply flow's texts (camera, upload progress).
   const stop = loadThenRender(container, () => Promise.all([load(screen), loadBundle('apply')]), ([loaded]) => show(screen, loaded));
   return () => {
@@ -40,6 +44,7 @@ export function mountApplication(container) {
     stop();
     clearTimeout(screen.timer);
     screen.part?.leave();
+    screen.pay?.leave();
   };
 }
 
@@ -48,16 +53,21 @@ async function fetchApplication(code) {
 }
 
 // The application, plus the catalog's photo settings when papers are to be retaken (the defaults of
-// js/photo/compress.js when the catalog cannot be had).
+// js/photo/compress.js when the catalog cannot be had) and its payment when there is a fee (the panel
+// shows its own error and retry when that cannot be had).
 async function load(screen) {
   const app = await fetchApplication(screen.code);
-  const photo = app.status === 'supplement_requested' ? await loadCatalog().then((c) => c.photo, () => null) : null;
-  return { app, photo };
+  const [photo, payment] = await Promise.all([
+    app.status === 'supplement_requested' ? loadCatalog().then((c) => c.photo, () => null) : null,
+    hasPaymentPanel(app) ? fetchPayment(app.code).catch((error) => ({ error })) : null,
+  ]);
+  return { app, photo, payment };
 }
 
-function show(screen, { app, photo }, notice = null) {
+function show(screen, { app, photo, payment }, notice = null) {
   if (screen.left) return;
   screen.part?.leave();
+  screen.pay?.leave();
   screen.part = null;
   screen.app = app;
   const name = localized(app.procedure_name);
@@ -68,6 +78,12 @@ function show(screen, { app, photo }, notice = null) {
     ? supplementPanel({ app, photo, send: (documents) => act(screen, { action: 'resubmit', documents }, 'case.resubmitted') })
     : null;
   screen.part = retake;
+  screen.pay = hasPaymentPanel(app) ? paymentPanel({
+    // The owner pays (an officer of the commune sees the receipt); a payment that moved on meanwhile
+    // reloads everything once, with what happened as the notice.
+    app, view: payment, owner: !isOfficer(currentUser()), onStale: notice === 'pay.paid_now' || notice === 'pay.nothing_to_pay'
+      ? null : (key) => load(screen).then((loaded) => show(screen, loaded, key), () => {}),
+  }) : null;
   screen.container.replaceChildren(el(
     'section',
     { className: 'screen case', dataset: { code: app.code, status: app.status } },
@@ -77,6 +93,7 @@ function show(screen, { app, photo }, notice = null) {
     status,
     stateBox(app),
     retake?.element,
+    screen.pay?.element,
     resultBox(app),
     facts(app),
     app.actions?.includes('withdraw') ? withdrawBox(screen, message) : null,
@@ -193,37 +210,6 @@ function pageThumb(screen, page, name, n) {
     button.setAttribute('aria-expanded', String(large));
   });
   return button;
-}
-
-function timelineBox(app) {
-  const entries = app.timeline || [];
-  if (!entries.length) return null;
-  return el(
-    'section',
-    { className: 'case__timeline' },
-    tx('h3', 'case.timeline_title', { className: 'subsection-title' }),
-    el('ol', { className: 'timeline' }, entries.map((entry) => timelineEntry(app, entry))),
-  );
-}
-
-function timelineEntry(app, entry) {
-  const kind = has(`case.event.${entry.kind}`) ? entry.kind : 'unknown';
-  const data = entry.data || {};
-  const slots = Array.isArray(data.slots) ? data.slots.map((slotId) => slotName(app, slotId).text) : [];
-  return el(
-    'li',
-    { className: 'timeline__item', dataset: { kind: entry.kind } },
-    tx('p', `case.event.${kind}`, { className: 'timeline__what' }),
-    el('p', { className: 'timeline__when' }, el('time', { datetime: entry.at }, formatDateTime(entry.at)), ' · ', actorText(entry.actor)),
-    data.reason ? tx('p', 'case.timeline_reason', { className: 'timeline__reason' }, { reason: data.reason }) : null,
-    slots.length ? tx('p', 'case.timeline_slots', { className: 'timeline__detail' }, { names: slots.join(', ') }) : null,
-    data.tracking_number ? tx('p', 'case.result_tracking', { className: 'timeline__detail' }, { number: data.tracking_number }) : null,
-  );
-}
-
-function actorText(actor = {}) {
-  if (actor.role === 'officer' && actor.name) return tx('span', 'case.actor.officer_named', {}, { name: actor.name });
-  return tx('span', has(`case.actor.${actor.role}`) ? `case.actor.${actor.role}` : 'case.actor.system');
 }
 
 function withdrawBox(screen, message) {

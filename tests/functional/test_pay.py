@@ -256,3 +256,20 @@ def test_an_unreachable_gateway_leaves_the_order_pending(order, filed, clock):
     assert reconcile_pending(FakeGateway(unreachable=True), clock.current) == {"pending": 1}
     assert recorded(filed) == ("unpaid", "pending", [])
 
+
+
+def test_a_paid_application_shows_its_receipt_in_get_application(pay_app, order, filed, status_app, citizen):
+    ref = order["order"]["txn_ref"]
+    status = as_user(status_app, citizen)
+    assert status.get(f"/applications/{filed}").json["payment"] is None
+    ipn(pay_app, callback(ref, FEE))
+    receipt = status.get(f"/applications/{filed}").json["payment"]
+    assert (receipt["amount_vnd"], receipt["transaction_no"], receipt["bank_code"]) == (FEE, "14226112", "NCB")
+    assert receipt["paid_at"].endswith("+07:00")
+
+
+def test_nobody_pays_for_a_withdrawn_application(pay_app, mine, filed, status_app, citizen):
+    as_user(status_app, citizen).post(f"/applications/{filed}/actions", json={"action": "withdraw"})
+    resp = mine.post(f"/applications/{filed}/payment", json={})
+    assert (resp.status_code, resp.json["error"]["code"]) == (409, "payment_not_required")
+    assert list(models.Payment.by_application.query(filed)) == []
