@@ -273,3 +273,20 @@ def test_nobody_pays_for_a_withdrawn_application(pay_app, mine, filed, status_ap
     resp = mine.post(f"/applications/{filed}/payment", json={})
     assert (resp.status_code, resp.json["error"]["code"]) == (409, "payment_not_required")
     assert list(models.Payment.by_application.query(filed)) == []
+
+
+def test_a_recorded_payment_is_announced_through_the_status_outbox(pay_app, pay_config, order, filed, citizen,
+                                                                    clock):
+    from functions.core.adapters.push import FakePushSender
+    from functions.core.adapters.sms import FakeSms
+    from functions.status.notify import Dispatcher
+    from functions.status.push_api import endpoint_hash
+
+    endpoint = "https://push.example.invalid/send/phone-1"
+    models.PushSubscription(citizen.user_id, endpoint_hash(endpoint), lang="vi", created_at=clock.current,
+                            subscription={"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}).save()
+    ipn(pay_app, callback(order["order"]["txn_ref"], FEE))
+    push, sms = FakePushSender(), FakeSms()
+    Dispatcher(pay_config, push, sms).dispatch_pending(clock.current)
+    (sent,) = [s for s in push.sent if b"payment_paid" in s["payload"]]
+    assert sent["subscription"]["endpoint"] == endpoint and sms.sent == []
