@@ -94,15 +94,16 @@ def document_jpeg() -> str:
     return base64.b64encode(out.getvalue()).decode()
 
 
-def submit_by_api(page: Page, api: Callable[..., dict]) -> dict:
-    """A signed-in citizen's application with one ID-card page, sent as the app's outbox sends it."""
+def submit_by_api(page: Page, api: Callable[..., dict], delivery: dict | None = None) -> dict:
+    """A signed-in citizen's application with one ID-card page, sent as the app's outbox sends it
+    (picked up at the commune unless another `delivery` is given)."""
     page_id = page.evaluate(UPLOAD_JS, [document_jpeg(), PROCEDURE, "id_card"])
     body = {
         "procedure_id": PROCEDURE,
         "commune_code": "13075",
         "answers": {"purpose": "property", "marital_status": "never_married", "fee_exemption": "none"},
         "documents": {"id_card": [page_id]},
-        "delivery": {"method": "pickup"},
+        "delivery": delivery or {"method": "pickup"},
     }
     sent = api(page, "POST", "/api/submit/applications", body, {"Idempotency-Key": str(uuid.uuid4())})
     assert sent["status"] == 201, sent

@@ -10,7 +10,6 @@ application through the API, with a fee (fee_exemption "none": 3.000 ₫) and th
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -18,11 +17,10 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.browser.conftest import PHONE, TIMEOUT_MS
-from tests.browser.test_citizen_status import UPLOAD_JS, application_screen, document_jpeg
+from tests.browser.test_citizen_status import application_screen, submit_by_api
 
 pytestmark = pytest.mark.browser
 
-PROCEDURE = "marital-status-certificate"
 FEE, POSTAGE = 3_000, 25_000
 NARROW = {"width": 320, "height": 640}
 SANDBOX_PAY = "**/sandbox/vnpay/paymentv2/vpcpay.html?*"
@@ -44,17 +42,7 @@ def routed_page(browser: Browser) -> Iterator[Page]:
 
 def submit_with_fee(page: Page, api: Callable[..., dict]) -> str:
     """A signed-in citizen's application that has a fee and a result sent by post; returns its code."""
-    page_id = page.evaluate(UPLOAD_JS, [document_jpeg(), PROCEDURE, "id_card"])
-    body = {
-        "procedure_id": PROCEDURE,
-        "commune_code": "13075",
-        "answers": {"purpose": "property", "marital_status": "never_married", "fee_exemption": "none"},
-        "documents": {"id_card": [page_id]},
-        "delivery": {"method": "post", "address": POST_ADDRESS},
-    }
-    sent = api(page, "POST", "/api/submit/applications", body, {"Idempotency-Key": str(uuid.uuid4())})
-    assert sent["status"] == 201, sent
-    application = sent["body"]["application"]
+    application = submit_by_api(page, api, {"method": "post", "address": POST_ADDRESS})
     assert application["fee_vnd"] == FEE and application["payment_state"] == "unpaid", application
     return application["code"]
 
