@@ -208,7 +208,6 @@ class Payment(_Base):
     client_ip = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute(null=True)
-    expires_at_local = UnicodeAttribute(null=True)
     settled_at = UTCDateTimeAttribute(null=True)
     # The gateway's own record: its transaction number, bank, response code and time of payment.
     transaction_no = UnicodeAttribute(null=True)

@@ -22,7 +22,6 @@ from functions.core.errors import Conflict, NotFound, PaymentNotRequired, Valida
 from functions.core.sessions import Principal
 from functions.pay.settle import ORDER_TTL, PENDING, settle_from_gateway
 
-OPEN = PENDING
 LOCALES = {"vi": "vn", "en": "en"}
 # Nobody pays for an application that was withdrawn or turned down.
 CLOSED = frozenset({"withdrawn", "rejected"})
@@ -47,7 +46,7 @@ def payment_view(payment: models.Payment | None, app: models.Application, now: d
              "breakdown": payment.breakdown, "gateway": payment.gateway,
              "created_at": payment.created_at.astimezone(VIETNAM).isoformat(),
              "expires_at": payment.expires_at.astimezone(VIETNAM).isoformat() if payment.expires_at else None,
-             "open": payment.state == OPEN and payment.expires_at is not None and now < payment.expires_at}
+             "open": payment.state == PENDING and payment.expires_at is not None and now < payment.expires_at}
     if payment.state == "paid":
         order["receipt"] = {"amount_vnd": int(payment.amount_vnd), "transaction_no": payment.transaction_no,
                             "bank_code": payment.bank_code,
@@ -85,7 +84,7 @@ class Orders:
         current = self._current(app, now)
         if app.payment_state != "unpaid" or (current is not None and current.state == "paid"):
             raise PaymentNotRequired(details={"payment_state": app.payment_state})
-        if current is None or current.state != OPEN:
+        if current is None or current.state != PENDING:
             current = self._open(app, client_ip, now)
         return {**payment_view(current, app, now), "pay_url": self._url(current, app, lang)}
 
@@ -98,7 +97,7 @@ class Orders:
         """"Check again": ask the gateway about the latest order now and record what it says."""
         app = visible_application(principal, raw_code)
         payment = latest_payment(app)
-        if payment is not None and payment.state == OPEN:
+        if payment is not None and payment.state == PENDING:
             settle_from_gateway(self.gateway, payment, now)
             app, payment = models.Application.get(app.application_id, consistent_read=True), latest_payment(app)
         return payment_view(payment, app, now)
@@ -107,11 +106,11 @@ class Orders:
         """The order that is still open, after settling an expired one with the gateway first (so an
         order paid at the last second is never followed by a second payment)."""
         payment = latest_payment(app)
-        if payment is None or payment.state != OPEN or now < payment.expires_at:
+        if payment is None or payment.state != PENDING or now < payment.expires_at:
             return payment
         settle_from_gateway(self.gateway, payment, now)
         payment = models.Payment.get(payment.txn_ref, consistent_read=True)
-        if payment.state == OPEN:  # the gateway still has the customer on its pages: do not open another
+        if payment.state == PENDING:  # the gateway still has the customer on its pages: do not open another
             raise Conflict(details={"reason": "payment_in_progress"})
         return payment
 
@@ -119,8 +118,7 @@ class Orders:
         parts = amount_for(app, self.config)
         payment = models.Payment(new_txn_ref(app, now), application_id=app.application_id,
                                  amount_vnd=parts["amount_vnd"], breakdown=parts, owner_id=app.owner_id,
-                                 client_ip=client_ip or "127.0.0.1", created_at=now, expires_at=now + ORDER_TTL,
-                                 expires_at_local=(now + ORDER_TTL).astimezone(VIETNAM).isoformat())
+                                 client_ip=client_ip or "127.0.0.1", created_at=now, expires_at=now + ORDER_TTL)
         a = models.Application
         held = a.open_payment.does_not_exist() | (a.open_payment == app.open_payment) if app.open_payment \
             else a.open_payment.does_not_exist()

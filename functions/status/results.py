@@ -30,6 +30,11 @@ def object_prefix(app: models.Application) -> str:
     return f"results/{app.application_id}/"
 
 
+def object_key(app: models.Application, document_id: str) -> str:
+    """The bucket key of one result PDF of this application."""
+    return f"{object_prefix(app)}{document_id}.pdf"
+
+
 class Results:
     """createResultUpload, the check before mark_result_ready, and the citizen's download link."""
 
@@ -51,7 +56,7 @@ class Results:
         if size > MAX_BYTES:
             raise UploadTooLarge(details={"limit": "bytes", "max_bytes": MAX_BYTES})
         document_id = secrets.token_hex(16)
-        key = f"{object_prefix(app)}{document_id}.pdf"
+        key = object_key(app, document_id)
         models.Document(document_id, owner_id=principal.user_id, procedure_id=app.procedure_id, slot=SLOT,
                         object_key=key, content_type=PDF, max_bytes=MAX_BYTES, state="pending",
                         created_at=now).save(condition=models.Document.document_id.does_not_exist())
@@ -94,6 +99,6 @@ class Results:
         result = dict(app.result)
         document_id = result.pop("document_id", None)
         if document_id:
-            key = f"{object_prefix(app)}{document_id}.pdf"
+            key = object_key(app, document_id)
             result.update(url=self.storage.presigned_get(key, link_seconds), expires_in=link_seconds)
         return result

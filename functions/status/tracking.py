@@ -70,10 +70,10 @@ def _phone_ending(app: models.Application) -> str:
 def track(args: dict[str, str], client_ip: str, now: datetime, config: Config) -> dict[str, Any]:
     """Status and due date of one application, for whoever knows its code and the phone's last digits."""
     raw_code, ending = _checked(args)
-    code = codes.normalize(raw_code) or raw_code.upper()
-    _count_try(config, client_ip, code, now)
+    code = codes.normalize(raw_code)
+    _count_try(config, client_ip, code or raw_code.upper(), now)
     try:
-        app = models.Application.get(code, consistent_read=True) if codes.normalize(raw_code) else None
+        app = models.Application.get(code, consistent_read=True) if code else None
     except models.Application.DoesNotExist:
         app = None
     # Compare even when there is no application, so both misses take the same path.
