@@ -56,8 +56,8 @@ const ROUTES = {
   },
 };
 // Stylesheets (/css/<name>.css) of each screen group, loaded with its texts; the status screens reuse the
-// apply screens' cards and camera.
-const STYLES = { apply: ['apply'], status: ['apply', 'status'], officer: ['officer'] };
+// apply screens' cards and camera, the officer console their choices and text areas.
+const STYLES = { apply: ['apply'], status: ['apply', 'status'], officer: ['apply', 'officer'] };
 
 function showHome() {
   view.screen.hidden = true;

@@ -90,7 +90,7 @@ function formShell(action, children, submitKey, close, danger = false) {
 
 function reasonField(labelKey, hintKey) {
   const control = el('textarea', {
-    className: 'input desk-textarea', id: uid('reason'), name: 'reason', rows: '3', maxlength: String(REASON_MAX),
+    className: 'input input--textarea', id: uid('reason'), name: 'reason', rows: '3', maxlength: String(REASON_MAX),
   });
   return { control, element: field({ path: 'reason', label: labelKey, hint: hintKey, control }) };
 }
@@ -112,22 +112,22 @@ function supplementForm(ctx, { run, close }) {
   const choices = slotOrder(ctx).map((slot) => {
     const label = slotLabel(ctx, slot);
     const count = (ctx.app.documents?.[slot] || []).length;
-    const hint = el('span', { className: 'desk-choice__hint' });
+    const hint = el('span', { className: 'choice__hint' });
     if (count) setText(hint, 'desk.supplement.pages', { count }, true);
     else setText(hint, 'desk.supplement.no_pages');
     return el(
       'label',
-      { className: 'desk-choice', dataset: { slot } },
-      el('input', { type: 'checkbox', className: 'desk-choice__input', name: 'slots', value: slot }),
-      el('span', { className: 'desk-choice__mark desk-choice__mark--box', 'aria-hidden': 'true' }),
-      el('span', { className: 'desk-choice__text' }, el('span', { className: 'desk-choice__title', lang: label.lang }, label.text), hint),
+      { className: 'choice', dataset: { slot } },
+      el('input', { type: 'checkbox', className: 'choice__input', name: 'slots', value: slot }),
+      el('span', { className: 'choice__mark choice__mark--box', 'aria-hidden': 'true' }),
+      el('span', { className: 'choice__text' }, el('span', { className: 'choice__title', lang: label.lang }, label.text), hint),
     );
   });
   const reason = reasonField('desk.supplement.reason_label', 'desk.supplement.reason_hint');
   const form = formShell('request_supplement', [
     fieldGroup({
       path: 'slots', legend: 'desk.supplement.slots_legend', hint: 'desk.supplement.slots_hint',
-      children: el('div', { className: 'desk-choices' }, choices),
+      children: el('div', { className: 'choices' }, choices),
     }),
     reason.element,
   ], 'desk.supplement.submit', close);
@@ -168,14 +168,14 @@ function resultForm(ctx, { run, close }) {
   const group = uid('result');
   const radios = offered.map((kind) => el(
     'label',
-    { className: 'desk-choice', dataset: { result: kind } },
-    el('input', { type: 'radio', className: 'desk-choice__input', name: group, value: kind, checked: kind === initial }),
-    el('span', { className: 'desk-choice__mark', 'aria-hidden': 'true' }),
+    { className: 'choice', dataset: { result: kind } },
+    el('input', { type: 'radio', className: 'choice__input', name: group, value: kind, checked: kind === initial }),
+    el('span', { className: 'choice__mark', 'aria-hidden': 'true' }),
     el(
       'span',
-      { className: 'desk-choice__text' },
-      tx('span', `desk.result.kind_${kind}`, { className: 'desk-choice__title' }),
-      tx('span', `desk.result.kind_${kind}_hint`, { className: 'desk-choice__hint' }),
+      { className: 'choice__text' },
+      tx('span', `desk.result.kind_${kind}`, { className: 'choice__title' }),
+      tx('span', `desk.result.kind_${kind}_hint`, { className: 'choice__hint' }),
     ),
   ));
   const tracking = el('input', {
@@ -187,7 +187,7 @@ function resultForm(ctx, { run, close }) {
   const progress = el('progress', { className: 'desk-progress', max: '100', value: '0', hidden: true });
   fileField.append(progress);
   const form = formShell('mark_result_ready', [
-    fieldGroup({ path: 'result', legend: 'desk.result.kind_legend', children: el('div', { className: 'desk-choices' }, radios) }),
+    fieldGroup({ path: 'result', legend: 'desk.result.kind_legend', children: el('div', { className: 'choices' }, radios) }),
     trackingField,
     fileField,
   ], 'desk.result.submit', close);
