@@ -98,8 +98,8 @@ class Orders:
         app = visible_application(principal, raw_code)
         payment = latest_payment(app)
         if payment is not None and payment.state == PENDING:
-            settle_from_gateway(self.gateway, payment, now)
-            app, payment = models.Application.get(app.application_id, consistent_read=True), latest_payment(app)
+            payment = settle_from_gateway(self.gateway, payment, now)
+            app = models.Application.get(app.application_id, consistent_read=True)
         return payment_view(payment, app, now)
 
     def _current(self, app: models.Application, now: datetime) -> models.Payment | None:
@@ -108,8 +108,7 @@ class Orders:
         payment = latest_payment(app)
         if payment is None or payment.state != PENDING or now < payment.expires_at:
             return payment
-        settle_from_gateway(self.gateway, payment, now)
-        payment = models.Payment.get(payment.txn_ref, consistent_read=True)
+        payment = settle_from_gateway(self.gateway, payment, now)
         if payment.state == PENDING:  # the gateway still has the customer on its pages: do not open another
             raise Conflict(details={"reason": "payment_in_progress"})
         return payment

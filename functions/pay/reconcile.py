@@ -30,7 +30,7 @@ def reconcile_pending(gateway: PaymentGateway, now: datetime) -> dict[str, int]:
     older = models.Payment.created_at <= now - ORDER_TTL
     for payment in models.Payment.by_state.query(PENDING, older, limit=BATCH):
         try:
-            state = settle_from_gateway(gateway, models.Payment.get(payment.txn_ref, consistent_read=True), now)
+            state = settle_from_gateway(gateway, models.Payment.get(payment.txn_ref, consistent_read=True), now).state
         except DependencyUnavailable:
             log.warning("querydr unavailable; order left pending for the next run")
             state = PENDING

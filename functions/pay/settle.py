@@ -76,14 +76,14 @@ def expire(payment: models.Payment, now: datetime) -> None:
             raise
 
 
-def settle_from_gateway(gateway: PaymentGateway, payment: models.Payment, now: datetime) -> str:
-    """Ask the gateway about one order and record its answer; returns the order's state afterwards."""
+def settle_from_gateway(gateway: PaymentGateway, payment: models.Payment, now: datetime) -> models.Payment:
+    """Ask the gateway about one order and record its answer; returns the order as stored afterwards."""
     result = gateway.query(payment.txn_ref, payment.created_at, payment.client_ip or "127.0.0.1", now)
     ran_out = payment.expires_at is not None and now >= payment.expires_at + PENDING_GRACE
     if result is None or result.transaction_status is None or (result.pending and ran_out):
         if payment.expires_at is not None and now >= payment.expires_at:
             expire(payment, now)  # the gateway never saw it, or it was never completed: free the application
-        return models.Payment.get(payment.txn_ref, consistent_read=True).state
+        return models.Payment.get(payment.txn_ref, consistent_read=True)
     if result.transaction_status != STILL_OPEN and result.amount_vnd == int(payment.amount_vnd):
         settle(payment, result, now, "query")
-    return models.Payment.get(payment.txn_ref, consistent_read=True).state
+    return models.Payment.get(payment.txn_ref, consistent_read=True)
