@@ -72,7 +72,7 @@ class Orders:
         """The open order of this application (a new one if none is open) and where to pay it."""
         lang = body.get("lang", "vi")
         fields = {k: "unknown_field" for k in body if k != "lang"}
-        if lang not in LOCALES:
+        if not isinstance(lang, str) or lang not in LOCALES:
             fields["lang"] = "not_allowed"
         if fields:
             raise ValidationFailed(details={"fields": fields})

@@ -120,7 +120,8 @@ def test_only_the_applicant_pays_and_only_they_and_the_communes_officers_see_it(
     assert as_user(pay_app, far_officer).get(f"/applications/{filed}/payment").status_code == 404
 
 
-@pytest.mark.parametrize(("body", "field"), [({"lang": "fr"}, "lang"), ({"amount_vnd": 1}, "amount_vnd")])
+@pytest.mark.parametrize(("body", "field"), [({"lang": "fr"}, "lang"), ({"lang": ["vi"]}, "lang"),
+                                              ({"amount_vnd": 1}, "amount_vnd")])
 def test_a_bad_order_request_is_a_400_and_the_client_never_sets_the_amount(mine, filed, body, field):
     resp = mine.post(f"/applications/{filed}/payment", json=body)
     assert resp.status_code == 400 and field in resp.json["error"]["details"]["fields"]

@@ -174,18 +174,18 @@ def test_result_uploads_are_for_this_communes_officers_on_approved_applications(
     assert mine.post(f"/applications/{filed}/result-upload", json={"size": 100}).status_code == 403
 
 
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({}, 400, "size"),
-    ({"size": "100"}, 400, "size"),
-    ({"size": 0}, 400, "size"),
-    ({"size": 100, "name": "x.pdf"}, 400, "name"),
-    ({"size": 50 * 1024 * 1024}, 413, None),
+@pytest.mark.parametrize(("body", "status", "code", "fields"), [
+    ({}, 400, "validation_failed", {"size": "required"}),
+    ({"size": "100"}, 400, "validation_failed", {"size": "invalid_type"}),
+    ({"size": 0}, 400, "validation_failed", {"size": "too_small"}),
+    ({"size": 100, "name": "x.pdf"}, 400, "validation_failed", {"name": "unknown_field"}),
+    ({"size": 50 * 1024 * 1024}, 413, "upload_too_large", None),
 ])
-def test_a_bad_result_upload_request_is_a_4xx(officer, approved, body, status, field):
+def test_a_bad_result_upload_request_is_a_4xx(officer, approved, body, status, code, fields):
     resp = officer.post(f"/applications/{approved}/result-upload", json=body)
-    assert resp.status_code == status
-    if field:
-        assert field in resp.json["error"]["details"]["fields"]
+    assert (resp.status_code, resp.json["error"]["code"]) == (status, code)
+    assert resp.json["error"]["details"].get("fields") == fields
+    assert [d for d in models.Document.scan() if d.slot == "result"] == []
 
 
 def test_a_result_by_post_or_pickup_says_how_it_arrives(mine, officer, approved, citizen):
