@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from functions.core.domain.push_endpoint import DEFAULT_HOSTS as DEFAULT_PUSH_HOSTS
+from functions.core.domain.push_endpoint import host_entry
+
 FUNCTIONS = ("account", "submit", "status", "pay")
 STAGES = ("local", "test", "dev", "prod")
 
@@ -51,6 +54,9 @@ class Config:
     vnpay_hash_secret: str = ""
     postage_vnd: tuple[tuple[str, int], ...] = (("default", 25_000),)
 
+    push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
+    # None: allowed in the local and test stages only (see `allows_loopback_push`).
+    push_allow_loopback: bool | None = None
     @property
     def is_local(self) -> bool:
         """True for runs on a developer machine or in tests (no TLS, emulated AWS)."""
@@ -62,6 +68,11 @@ class Config:
         return "" if self.is_local else "__Host-"
 
     @property
+    @property
+    def allows_loopback_push(self) -> bool:
+        """Whether push endpoints on loopback (the push fake of local runs and tests) are accepted."""
+        return self.is_local if self.push_allow_loopback is None else self.push_allow_loopback
+
     def upload_origin(self) -> str:
         """The origin browsers POST uploads to (the bucket), which the page's CSP must allow."""
         if self.aws_endpoint_url:
@@ -127,6 +138,28 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     stage = env.get("MOTCUA_STAGE", "local")
     if stage not in STAGES:
         raise ValueError(f"MOTCUA_STAGE must be one of {STAGES}, got {stage!r}")
+def _push_hosts(raw: str) -> tuple[str, ...]:
+    try:
+        hosts = tuple(host_entry(entry) for entry in raw.split(",") if entry.strip())
+    except ValueError as exc:
+        raise ValueError(f"MOTCUA_PUSH_HOSTS must be host names like fcm.googleapis.com,.notify.windows.com: "
+                         f"{exc}") from exc
+    if not hosts:
+        raise ValueError("MOTCUA_PUSH_HOSTS must name at least one push service host")
+    return hosts
+
+
+def _loopback_push(raw: str | None, stage: str) -> bool | None:
+    if raw is None or raw == "":
+        return None
+    if raw.lower() not in ("true", "false", "1", "0"):
+        raise ValueError(f"MOTCUA_PUSH_ALLOW_LOOPBACK must be true or false, got {raw!r}")
+    allowed = raw.lower() in ("true", "1")
+    if allowed and stage == "prod":
+        raise ValueError("MOTCUA_PUSH_ALLOW_LOOPBACK must not be true in the prod stage")
+    return allowed
+
+
     return Config(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-southeast-1",
@@ -164,6 +197,8 @@ def local_aws_endpoint(environ: Mapping[str, str] | None = None) -> str:
     """The emulator endpoint the local stack listens on (default http://localhost:4566)."""
     env = os.environ if environ is None else environ
     return env.get("AWS_ENDPOINT_URL") or "http://localhost:4566"
+        push_hosts=_push_hosts(env.get("MOTCUA_PUSH_HOSTS") or ",".join(DEFAULT_PUSH_HOSTS)),
+        push_allow_loopback=_loopback_push(env.get("MOTCUA_PUSH_ALLOW_LOOPBACK"), stage),
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> str:
