@@ -48,19 +48,24 @@ class Config:
     otp_ip_hourly: int = 20
     vapid_subject: str = "mailto:hotro@motcua.gov.vn"
     push_ttl_seconds: int = 86_400
+    push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
+    # None: allowed in the local and test stages only (see `allows_loopback_push`).
+    push_allow_loopback: bool | None = None
     vnpay_payment_url: str = ""
     vnpay_api_url: str = ""
     vnpay_tmn_code: str = "MOTCUA01"
     vnpay_hash_secret: str = ""
     postage_vnd: tuple[tuple[str, int], ...] = (("default", 25_000),)
 
-    push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
-    # None: allowed in the local and test stages only (see `allows_loopback_push`).
-    push_allow_loopback: bool | None = None
     @property
     def is_local(self) -> bool:
         """True for runs on a developer machine or in tests (no TLS, emulated AWS)."""
         return self.stage in ("local", "test")
+
+    @property
+    def allows_loopback_push(self) -> bool:
+        """Whether push endpoints on loopback (the push fake of local runs and tests) are accepted."""
+        return self.is_local if self.push_allow_loopback is None else self.push_allow_loopback
 
     @property
     def cookie_prefix(self) -> str:
@@ -68,11 +73,6 @@ class Config:
         return "" if self.is_local else "__Host-"
 
     @property
-    @property
-    def allows_loopback_push(self) -> bool:
-        """Whether push endpoints on loopback (the push fake of local runs and tests) are accepted."""
-        return self.is_local if self.push_allow_loopback is None else self.push_allow_loopback
-
     def upload_origin(self) -> str:
         """The origin browsers POST uploads to (the bucket), which the page's CSP must allow."""
         if self.aws_endpoint_url:
@@ -132,12 +132,6 @@ def _postage(raw: str) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((str(k), int(v)) for k, v in table.items()))
 
 
-def load(environ: Mapping[str, str] | None = None) -> Config:
-    """Build the configuration from environment variables (or a given mapping)."""
-    env = os.environ if environ is None else environ
-    stage = env.get("MOTCUA_STAGE", "local")
-    if stage not in STAGES:
-        raise ValueError(f"MOTCUA_STAGE must be one of {STAGES}, got {stage!r}")
 def _push_hosts(raw: str) -> tuple[str, ...]:
     try:
         hosts = tuple(host_entry(entry) for entry in raw.split(",") if entry.strip())
@@ -160,6 +154,12 @@ def _loopback_push(raw: str | None, stage: str) -> bool | None:
     return allowed
 
 
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from environment variables (or a given mapping)."""
+    env = os.environ if environ is None else environ
+    stage = env.get("MOTCUA_STAGE", "local")
+    if stage not in STAGES:
+        raise ValueError(f"MOTCUA_STAGE must be one of {STAGES}, got {stage!r}")
     return Config(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-southeast-1",
@@ -185,6 +185,8 @@ def _loopback_push(raw: str | None, stage: str) -> bool | None:
         otp_ip_hourly=_int(env, "MOTCUA_OTP_IP_HOURLY", 20),
         vapid_subject=env.get("MOTCUA_VAPID_SUBJECT", "mailto:hotro@motcua.gov.vn"),
         push_ttl_seconds=_int(env, "MOTCUA_PUSH_TTL_SECONDS", 86_400),
+        push_hosts=_push_hosts(env.get("MOTCUA_PUSH_HOSTS") or ",".join(DEFAULT_PUSH_HOSTS)),
+        push_allow_loopback=_loopback_push(env.get("MOTCUA_PUSH_ALLOW_LOOPBACK"), stage),
         vnpay_payment_url=env.get("VNPAY_PAYMENT_URL", ""),
         vnpay_api_url=env.get("VNPAY_API_URL", ""),
         vnpay_tmn_code=env.get("VNPAY_TMN_CODE", "MOTCUA01"),
@@ -197,8 +199,6 @@ def local_aws_endpoint(environ: Mapping[str, str] | None = None) -> str:
     """The emulator endpoint the local stack listens on (default http://localhost:4566)."""
     env = os.environ if environ is None else environ
     return env.get("AWS_ENDPOINT_URL") or "http://localhost:4566"
-        push_hosts=_push_hosts(env.get("MOTCUA_PUSH_HOSTS") or ",".join(DEFAULT_PUSH_HOSTS)),
-        push_allow_loopback=_loopback_push(env.get("MOTCUA_PUSH_ALLOW_LOOPBACK"), stage),
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> str:

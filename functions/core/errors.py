@@ -185,3 +185,10 @@ class InvalidTransition(AppError):
 
     status, code = 409, "invalid_transition"
     default_message = "This step is not possible in the application's current state."
+
+
+class PushEndpointNotAllowed(AppError):
+    """A push subscription whose endpoint is not a known push service; `details.reason` says which rule."""
+
+    status, code = 400, "push_endpoint_not_allowed"
+    default_message = "This browser's push service is not supported."
