@@ -16,3 +16,10 @@ os.environ.update({
 })
 for _key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTCUA_TABLE_PREFIX"):
     os.environ.pop(_key, None)
+
+# moto is not thread-safe: every test that runs it with threads (the threaded server of the package
+# and browser tests, concurrent IPNs, the notifier loop) needs its DynamoDB serialised. Installing it
+# for the whole session costs nothing to single-threaded tests.
+from functions.local import serialize  # noqa: E402
+
+serialize.install()
