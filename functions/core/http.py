@@ -84,6 +84,16 @@ def _is_dependency_failure(exc: Exception) -> bool:
     return isinstance(exc, PynamoDBException | BotoCoreError)
 
 
+def _dependency_details(exc: Exception) -> dict[str, Any]:
+    """Which backend failed (DynamoDB through PynamoDB), and whether its table is missing."""
+    from pynamodb.exceptions import PynamoDBException, TableDoesNotExist
+
+    if not isinstance(exc, PynamoDBException):
+        return {}
+    missing = isinstance(exc, TableDoesNotExist) or exc.cause_response_code == "ResourceNotFoundException"
+    return {"service": "dynamodb", **({"reason": "table_missing"} if missing else {})}
+
+
 def _register_error_mapping(app: Flask) -> None:
     @app.errorhandler(errors.AppError)
     def _app_error(err: errors.AppError) -> Response:
@@ -97,7 +107,7 @@ def _register_error_mapping(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         if _is_dependency_failure(exc):
             log.warning("dependency failure %s on %s %s", type(exc).__name__, request.method, request.url_rule)
-            return error_response(errors.DependencyUnavailable())
+            return error_response(errors.DependencyUnavailable(details=_dependency_details(exc)))
         # Log the type and route only: exception text may echo personal data.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url_rule)
         err = errors.AppError("Something went wrong on our side.")

@@ -9,7 +9,8 @@ from functions.core.adapters import storage as storage_adapter
 from functions.core.adapters.clock import Clock
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
-from functions.core.http import app_config, create_base_app, json_body
+from functions.core.config import load as load_config
+from functions.core.http import create_base_app, json_body
 from functions.status import push_api, service, tracking
 from functions.status.desk import Desk
 
@@ -17,10 +18,13 @@ from functions.status.desk import Desk
 def create_app(config: Config | None = None, *, clock: Clock | None = None, storage: Storage | None = None
                ) -> Flask:
     """Build the status app (Zappa uses the module-level `app`); tests may pass a clock and a storage."""
-    app = create_base_app(__name__, "status", config, health=service.health, clock=clock)
-    cfg = app_config(app)
+    cfg = config or load_config()
+    store = storage or storage_adapter.for_config(cfg)
+    # Ready means the tables and the documents bucket answer (HeadBucket).
+    app = create_base_app(__name__, "status", cfg, health=lambda: {**service.health(), "bucket": store.check()},
+                          clock=clock)
     models.bind(cfg)
-    desk = Desk(storage or storage_adapter.for_config(cfg), cfg.upload_expires_seconds)
+    desk = Desk(store, cfg.upload_expires_seconds)
 
     @app.get("/applications/<code>")
     @auth.login_required()

@@ -9,7 +9,8 @@ from functions.core.adapters import storage as storage_adapter
 from functions.core.adapters.clock import Clock
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
-from functions.core.http import app_config, create_base_app, json_body
+from functions.core.config import load as load_config
+from functions.core.http import create_base_app, json_body
 from functions.submit import service
 from functions.submit.applications import Applications
 from functions.submit.uploads import Uploads
@@ -18,10 +19,13 @@ from functions.submit.uploads import Uploads
 def create_app(config: Config | None = None, *, clock: Clock | None = None, storage: Storage | None = None
                ) -> Flask:
     """Build the submit app (Zappa uses the module-level `app`); tests may pass a clock and a storage."""
-    app = create_base_app(__name__, "submit", config, health=service.health, clock=clock)
-    cfg = app_config(app)
+    cfg = config or load_config()
+    store = storage or storage_adapter.for_config(cfg)
+    # Ready means the tables and the documents bucket answer (HeadBucket).
+    app = create_base_app(__name__, "submit", cfg, health=lambda: {**service.health(), "bucket": store.check()},
+                          clock=clock)
     models.bind(cfg)
-    uploads = Uploads(cfg, storage or storage_adapter.for_config(cfg))
+    uploads = Uploads(cfg, store)
     applications = Applications()
 
     @app.get("/procedures")

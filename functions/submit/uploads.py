@@ -71,13 +71,15 @@ class Uploads:
         procedure_id, slot, content_type = self._checked_request(body)
         document_id = secrets.token_hex(16)
         key = f"incoming/{principal.user_id}/{document_id}"
+        expires = self.config.upload_expires_seconds
+        # Sign first: it checks the bucket, so a missing bucket leaves no pending document behind.
+        upload = self.storage.presigned_post(key, content_type, slot.max_bytes, expires)
         models.Document(document_id, owner_id=principal.user_id, procedure_id=procedure_id, slot=slot.id,
                         object_key=key, content_type=content_type, max_bytes=slot.max_bytes, state="pending",
                         created_at=now).save(condition=models.Document.document_id.does_not_exist())
-        expires = self.config.upload_expires_seconds
         return {
             "document_id": document_id,
-            "upload": self.storage.presigned_post(key, content_type, slot.max_bytes, expires),
+            "upload": upload,
             "expires_at": (now + timedelta(seconds=expires)).isoformat(),
             "max_bytes": slot.max_bytes,
         }

@@ -65,6 +65,8 @@ export function backoffDelay(attempt, random = Math.random) {
 export function isRetryable(error) {
   if (!(error instanceof ApiError)) return false;
   if (error.code === 'network' || error.code === 'timeout') return true;
+  // A missing bucket or table does not come back within a minute: stop and say so (the outbox tries later).
+  if (error.code === 'dependency_unavailable') return false;
   return error.status >= 500 || error.status === 429 || (error.code === 'upload_failed' && error.status === 403);
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,6 +14,25 @@ from moto import mock_aws
 from functions.core import config as config_mod
 from functions.core import models
 from functions.local import emulator
+
+
+class SameOriginClient(FlaskClient):
+    """A test client that sends the app's `Origin` on every request, as a browser does on same-origin writes.
+
+    Tests of the CSRF gate remove it: `client.environ_base.pop("HTTP_ORIGIN")`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings = self.application.config.get("MOTCUA")
+        if settings is not None:
+            self.environ_base["HTTP_ORIGIN"] = settings.app_origin
+
+
+@pytest.fixture(autouse=True)
+def same_origin_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Flask test client in these tests is a SameOriginClient, however its app was built."""
+    monkeypatch.setattr(Flask, "test_client_class", SameOriginClient)
 
 
 @pytest.fixture
@@ -50,9 +70,15 @@ def make_app(config: config_mod.Config) -> Callable[[str], Flask]:
 
 
 @pytest.fixture
-def client(make_app: Callable[[str], Flask], stack: dict[str, str]) -> Callable[[str], FlaskClient]:
-    """A test client for one function, with the stack deployed."""
-    return lambda function: make_app(function).test_client()
+def client(submit_config: config_mod.Config) -> Callable[[str], FlaskClient]:
+    """A test client for one function, with the stack deployed and its documents bucket configured."""
+
+    def build(function: str) -> FlaskClient:
+        app = importlib.import_module(f"functions.{function}.app").create_app(submit_config)
+        app.testing = True
+        return app.test_client()
+
+    return build
 
 
 @pytest.fixture

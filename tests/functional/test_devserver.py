@@ -12,8 +12,8 @@ from functions.local.devserver import create_wsgi
 
 
 @pytest.fixture
-def web(stack, config) -> Client:
-    return Client(create_wsgi(config))
+def web(submit_config) -> Client:
+    return Client(create_wsgi(submit_config))
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -36,8 +36,9 @@ def test_unknown_api_paths_answer_the_json_404_shape_not_html(web, path):
     assert resp.json["error"]["code"] == "not_found"
 
 
-def test_unknown_api_path_with_a_post_body_is_still_a_json_404(web):
-    resp = web.post("/api/nothing", data=b"{broken", content_type="application/json")
+def test_unknown_api_path_with_a_post_body_is_still_a_json_404(web, config):
+    resp = web.post("/api/nothing", data=b"{broken", content_type="application/json",
+                    headers={"Origin": config.app_origin})
     assert resp.status_code == 404
     assert resp.json["error"]["code"] == "not_found"
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
+import boto3
 import pytest
 from flask import Flask
+from submit_helpers import browser_upload, create_upload, jpeg
 
+from functions.core import models
 from functions.core.config import FUNCTIONS
 from functions.core.http import json_body
 
@@ -115,3 +120,76 @@ def test_health_answers_503_not_500_when_dynamodb_is_unreachable(config):
     resp = app.test_client().get("/health")
     assert resp.status_code == 503
     assert resp.get_json()["error"]["code"] == "dependency_unavailable"
+
+
+# -- a missing documents bucket or table is a 503 naming the service, never "upload again" --
+
+
+def _delete_bucket(config, bucket: str) -> None:  # noqa: ANN001
+    """Empty the (versioned) bucket and delete it, as a misconfigured or torn-down stage would have it."""
+    s3 = boto3.client("s3", region_name=config.region)
+    for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
+        s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+    s3.delete_bucket(Bucket=bucket)
+
+
+def _s3_unavailable(resp) -> None:  # noqa: ANN001 (a test response)
+    assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable"), resp.json
+    assert resp.json["error"]["details"]["service"] == "s3"
+
+
+@pytest.mark.parametrize("function", ["submit", "status"])
+def test_health_checks_the_documents_bucket(submit_config, function):
+    app = importlib.import_module(f"functions.{function}.app").create_app(submit_config)
+    client = app.test_client()
+    ready = client.get("/health")
+    assert ready.status_code == 200 and ready.json["checks"]["bucket"] == "ok"
+    _delete_bucket(submit_config, submit_config.documents_bucket)
+    gone = client.get("/health")
+    _s3_unavailable(gone)
+    assert gone.json["error"]["details"]["reason"] == "bucket_missing"
+
+
+@pytest.mark.parametrize("function", ["submit", "status"])
+def test_health_answers_503_when_no_bucket_is_configured(config, stack, function):
+    app = importlib.import_module(f"functions.{function}.app").create_app(config.with_overrides(documents_bucket=""))
+    resp = app.test_client().get("/health")
+    _s3_unavailable(resp)
+    assert resp.json["error"]["details"]["reason"] == "not_configured"
+
+
+def test_create_upload_without_the_bucket_is_503_and_registers_no_page(citizen, submit_config):
+    _delete_bucket(submit_config, submit_config.documents_bucket)
+    resp = create_upload(citizen)
+    _s3_unavailable(resp)
+    assert list(models.Document.scan()) == []
+
+
+def test_complete_upload_without_the_bucket_is_503_not_upload_incomplete_and_changes_nothing(
+        citizen, submit_config):
+    created = create_upload(citizen)
+    assert browser_upload(created.json["upload"], jpeg()) == 204
+    _delete_bucket(submit_config, submit_config.documents_bucket)
+    document_id = created.json["document_id"]
+    for _ in range(2):  # the PWA's retry gets the same answer
+        _s3_unavailable(citizen.post(f"/uploads/{document_id}/complete", json={}))
+    doc = models.Document.get(document_id, consistent_read=True)
+    assert (doc.state, doc.rejection) == ("pending", None)
+    assert doc.object_key == f"incoming/{citizen.user_id}/{document_id}"
+
+
+def test_a_deleted_table_is_503_naming_dynamodb_on_a_read(citizen, submit_config):
+    boto3.client("dynamodb", region_name=submit_config.region).delete_table(
+        TableName=models.Application.Meta.table_name)
+    resp = citizen.get("/applications")
+    assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable")
+    assert resp.json["error"]["details"] == {"service": "dynamodb", "reason": "table_missing"}
+
+
+def test_health_names_the_missing_table_and_dynamodb(make_app, submit_config):
+    boto3.client("dynamodb", region_name=submit_config.region).delete_table(
+        TableName=models.Event.Meta.table_name)
+    resp = make_app("status").test_client().get("/health")
+    assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable")
+    assert resp.json["error"]["details"] == {"service": "dynamodb", "table": models.Event.short_name,
+                                             "reason": "table_missing"}

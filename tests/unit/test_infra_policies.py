@@ -90,3 +90,10 @@ def test_the_documents_bucket_refuses_anything_but_tls():
                for s in deny)
     # Only that statement is left out of the plain-HTTP emulator.
     assert len(emulated_policy(policy)["Statement"]) == len(policy["Statement"]) - 1
+
+
+@pytest.mark.parametrize("function", ["submit", "status"])
+def test_functions_that_use_the_bucket_may_head_it_for_health_and_honest_404s(function):
+    # Without s3:ListBucket, HeadBucket is refused and HEAD of a missing key answers 403 instead of 404.
+    granted = [s for s in _statements(function) if s["Action"] == "s3:ListBucket"]
+    assert [s["Resource"] for s in granted] == [{"Fn::GetAtt": ["DocumentsBucket", "Arn"]}]

@@ -17,8 +17,12 @@ from functions.core.errors import DependencyUnavailable
 class Storage(Protocol):
     """What the submit and status functions need from object storage."""
 
+    def check(self) -> str:
+        """'ok' when the bucket is there and reachable; DependencyUnavailable otherwise."""
+        ...
+
     def presigned_post(self, key: str, content_type: str, max_bytes: int, expires: int) -> dict[str, Any]:
-        """`{"url", "fields"}` for one browser upload of `key`, restricted to this type and size."""
+        """`{"url", "fields"}` for one browser upload of `key` (after checking the bucket is there)."""
         ...
 
     def size(self, key: str) -> int | None:
@@ -40,6 +44,26 @@ class Storage(Protocol):
     def presigned_get(self, key: str, expires: int) -> str:
         """A short-lived download link."""
         ...
+
+
+# HEAD answers carry no body, so a missing key and a missing bucket both come back as a bare 404.
+_NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound"})
+_BUCKET_MISSING = frozenset({"404", "NoSuchBucket", "NotFound"})
+_DENIED = frozenset({"403", "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
+
+
+def _code(exc: Exception) -> str:
+    """S3's error code of a ClientError ('' for network and client-side failures)."""
+    response = getattr(exc, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+
+
+def _unavailable(exc: Exception, operation: str) -> DependencyUnavailable:
+    """The 503 for a failed S3 call, saying which kind of failure it was (never the bucket's name)."""
+    code = _code(exc)
+    reason = ("bucket_missing" if code in _BUCKET_MISSING else "access_denied" if code in _DENIED
+              else "error" if code else "unreachable")
+    return DependencyUnavailable(details={"service": "s3", "operation": operation, "reason": reason})
 
 
 @lru_cache(maxsize=4)
@@ -71,25 +95,36 @@ class S3Storage:
         try:
             return getattr(self._s3, operation)(Bucket=self.bucket, **params)
         except (BotoCoreError, ClientError) as exc:
-            raise DependencyUnavailable(details={"service": "s3", "operation": operation}) from exc
+            raise _unavailable(exc, operation) from exc
+
+    def check(self) -> str:
+        """HeadBucket: 'ok', or DependencyUnavailable naming S3 when the bucket is missing or refused."""
+        if not self.bucket:
+            raise DependencyUnavailable(details={"service": "s3", "operation": "head_bucket",
+                                                 "reason": "not_configured"})
+        self._call("head_bucket")
+        return "ok"
 
     def presigned_post(self, key: str, content_type: str, max_bytes: int, expires: int) -> dict[str, Any]:
         """Presigned POST pinned to this key, this content type and 1..max_bytes bytes."""
+        # Signing is local and succeeds for any bucket name: check first, or the phone uploads into a void.
+        self.check()
         post = self._call("generate_presigned_post", Key=key, Fields={"Content-Type": content_type},
                           Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
                           ExpiresIn=expires)
         return {"url": post["url"], "fields": post["fields"]}
 
     def size(self, key: str) -> int | None:
-        """HEAD the object: its ContentLength, or None on 404."""
-        from botocore.exceptions import ClientError
+        """HEAD the object: its ContentLength, or None when the object (not the bucket) is missing."""
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             return int(self._s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise DependencyUnavailable(details={"service": "s3", "operation": "head_object"}) from exc
+        except (BotoCoreError, ClientError) as exc:
+            if _code(exc) not in _NOT_FOUND:
+                raise _unavailable(exc, "head_object") from exc
+        self.check()  # a bare 404 may mean the bucket itself is gone: that is a 503, not "upload again"
+        return None
 
     def read(self, key: str) -> bytes:
         """GET the whole object."""
@@ -111,7 +146,7 @@ class S3Storage:
             return self._s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
                                                    ExpiresIn=expires)
         except BotoCoreError as exc:
-            raise DependencyUnavailable(details={"service": "s3"}) from exc
+            raise _unavailable(exc, "generate_presigned_url") from exc
 
 
 @dataclass
@@ -120,6 +155,11 @@ class FakeStorage:
 
     objects: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def check(self) -> str:
+        """Always there."""
+        self.calls.append(("check", ""))
+        return "ok"
 
     def presigned_post(self, key: str, content_type: str, max_bytes: int, expires: int) -> dict[str, Any]:
         """Records the policy it would sign."""
