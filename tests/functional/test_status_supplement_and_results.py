@@ -209,3 +209,32 @@ def test_asking_twice_for_a_result_upload_gives_two_slots_and_only_the_used_one_
     assert models.Document.get(first["document_id"]).application_id is None
     again = act(officer, approved, "mark_result_ready", result="electronic", document_id=second)
     assert (again.status_code, again.json["error"]["code"]) == (409, "invalid_transition")
+
+
+def hidden_in_object_stream() -> bytes:
+    """A result whose catalog and JavaScript OpenAction sit in a FlateDecode object stream."""
+    from tests.fixtures.pdfs import JS, document
+
+    return document(catalog=b"/OpenAction 10 0 R", extra={10: JS}, packed=(1, 10))
+
+
+def launch_behind_a_name_escape() -> bytes:
+    from tests.fixtures.pdfs import document, link
+
+    return document(page=b"/Annots [10 0 R]", extra=link(b"<< /S /L#61unch /F (cmd.exe) >>"))
+
+
+@pytest.mark.parametrize(("build", "found"), [
+    (hidden_in_object_stream, "OpenAction"),
+    (launch_behind_a_name_escape, "Launch"),
+])
+def test_a_result_with_hidden_active_content_is_never_marked_ready(mine, officer, approved, build, found):
+    data = build()
+    assert b"/JavaScript" not in data and b"/Launch" not in data  # what the old byte scan looked for
+    document_id = result_upload(officer, approved, data)
+    resp = act(officer, approved, "mark_result_ready", result="electronic", document_id=document_id)
+    assert (resp.status_code, resp.json["error"]["code"]) == (415, "upload_type_not_allowed")
+    assert resp.json["error"]["details"] == {"reason": "pdf_active_content", "found": found}
+    assert models.Application.get(approved).status == "approved"
+    assert models.Document.get(document_id).application_id is None
+    assert mine.get(f"/applications/{approved}").json.get("result") is None

@@ -160,3 +160,23 @@ def test_asking_twice_gives_two_separate_pending_pages(citizen):
     assert first.json["document_id"] != second.json["document_id"]
     assert first.json["upload"]["fields"]["key"] != second.json["upload"]["fields"]["key"]
     assert {d.state for d in models.Document.scan()} == {"pending"} and models.Document.count() == 2
+
+
+def test_a_pdf_page_hiding_javascript_behind_a_name_escape_is_refused_and_deleted(citizen, submit_config):
+    from tests.fixtures.pdfs import document, link
+
+    hostile = document(page=b"/Annots [10 0 R]", extra=link(b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>"))
+    assert b"/JavaScript" not in hostile and b"/JS" not in hostile  # what the old byte scan looked for
+    document_id, done = upload_and_complete(citizen, hostile, "application/pdf")
+    assert (done.status_code, done.json["error"]["code"]) == (415, "upload_type_not_allowed")
+    assert done.json["error"]["details"] == {"reason": "pdf_active_content", "found": "JavaScript"}
+    assert objects(submit_config, submit_config.documents_bucket) == []
+    assert models.Document.get(document_id).state == "rejected"
+
+
+def test_a_pdf_page_that_only_says_javascript_is_kept(citizen):
+    from tests.fixtures.pdfs import document
+
+    page = document(pages=2, content=b"BT /F1 12 Tf 72 720 Td (Turn on /JavaScript to sign) Tj ET")
+    _, done = upload_and_complete(citizen, page, "application/pdf")
+    assert done.status_code == 200 and done.json["content_type"] == "application/pdf"

@@ -49,7 +49,7 @@ def test_the_object_stream_samples_hide_their_names_from_a_byte_scan():
 
 
 @pytest.mark.parametrize(("data", "found"), [
-    (document(page=ANNOTS, extra=link(b"<< /S /J#61vaScript /JS (app.alert(1)) >>")), "JavaScript"),
+    (document(page=ANNOTS, extra=link(b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>")), "JavaScript"),
     (document(page=ANNOTS, extra=link(b"<< /S /L#61unch /F (cmd.exe) >>")), "Launch"),
     (document(page=ANNOTS, extra=link(b"<< /S /#4c#61#75#6e#63#68 /F (cmd.exe) >>")), "Launch"),
     (document(page=ANNOTS, extra=link(b"<< /S /URI /URI (https://x.example) /J#53 (app.alert(1)) >>")), "JS"),
