@@ -2,10 +2,12 @@
 
 The service does what a real one does with a message: it checks the VAPID `Authorization` header (the
 JWT signature with the `k` key, `aud` = this origin, `exp` in the future, a `sub`; and `k` equal to the
-applicationServerKey the browser subscribed with), reads TTL, Urgency and Topic, and decrypts the
-aes128gcm body with the browser's private key and auth secret (http_ece). Tests then read what arrived.
-It can be told to answer 201, 404, 410, 429, 500, 403... for the next calls. Used by the functional and
-the browser tests (`from tests.push_service import FakePushService`).
+applicationServerKey the browser subscribed with), reads TTL, Urgency and Topic, refuses a message without
+`Content-Type: application/octet-stream` (400, as web-push-testing does), and decrypts the aes128gcm body
+with the browser's private key and auth secret (http_ece). Tests then read what arrived. It can be told to
+answer 201, 404, 410, 429, 500, 403, or a redirect (302/307 with a Location), for the next calls; every
+request of any method is counted in `requests`. Used by the functional and the browser tests
+(`from tests.push_service import FakePushService`).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Received:
     vapid_key: str | None
     content_encoding: str | None
     plaintext: bytes | None
+    content_type: str | None = None
     problem: str | None = None
 
     @property
@@ -79,17 +82,21 @@ class Received:
 
 
 class FakePushService:
-    """A threading HTTP server on 127.0.0.1 that plays a push service. Use as a context manager."""
+    """A threading HTTP server on 127.0.0.1 that plays a push service. Use as a context manager.
 
-    def __init__(self) -> None:
+    `host` is the name its endpoints (and so the VAPID `aud`) use: "127.0.0.1", or "localhost" for tests
+    where the sender resolves the name itself."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.browsers: dict[str, Browser] = {}
         self.received: list[Received] = []
+        self.requests: list[tuple[str, str]] = []  # (method, path) of every request, answered or not
         self.listeners: list[Callable[[Received], None]] = []
         self._script: list[tuple[int, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self._server.server_port}"
+        self.origin = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakePushService:
@@ -107,9 +114,12 @@ class FakePushService:
         self.browsers[push_id] = browser
         return browser
 
-    def answer(self, status: int, times: int = 1, retry_after: int | None = None) -> None:
+    def answer(self, status: int, times: int = 1, retry_after: int | None = None, location: str | None = None
+               ) -> None:
         """Answer `status` to the next `times` messages (whatever they are), then behave normally."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        if location is not None:
+            headers["Location"] = location
         with self._lock:
             self._script.extend([(status, headers)] * times)
 
@@ -137,7 +147,8 @@ class FakePushService:
         if status is None:
             status, plaintext, problem = self._judge(browser, key, problem, headers, body)
         record = Received(f"{self.origin}{path}", status, _int(headers.get("ttl")), headers.get("urgency"),
-                          headers.get("topic"), claims, key, headers.get("content-encoding"), plaintext, problem)
+                          headers.get("topic"), claims, key, headers.get("content-encoding"), plaintext, problem=problem,
+                          content_type=headers.get("content-type"))
         with self._lock:
             self.received.append(record)
         for listener in list(self.listeners):
@@ -156,6 +167,8 @@ class FakePushService:
             return 403, None, "signed with another key than the browser subscribed with"
         if headers.get("content-encoding") != "aes128gcm":
             return 415, None, "not aes128gcm"
+        if headers.get("content-type") != "application/octet-stream":
+            return 400, None, "no Content-Type: application/octet-stream"
         try:
             plaintext = http_ece.decrypt(body, private_key=browser.key, auth_secret=browser.auth,
                                          version="aes128gcm")
@@ -192,6 +205,7 @@ def _int(value: str | None) -> int | None:
 def _handler(service: FakePushService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            service.requests.append(("POST", self.path))
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, extra = service.handle(self.path, headers, body)
@@ -200,6 +214,14 @@ def _handler(service: FakePushService) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("Content-Length", "0")
             self.end_headers()
+
+        def _other(self) -> None:
+            service.requests.append((self.command, self.path))
+            self.send_response(405)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_PUT = do_HEAD = do_DELETE = do_PATCH = _other  # noqa: N815
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             return

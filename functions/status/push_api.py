@@ -9,10 +9,10 @@ import hashlib
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from functions.core import models
 from functions.core.config import Config
+from functions.core.domain import push_endpoint
 from functions.core.domain.vntime import VIETNAM
 from functions.core.errors import DependencyUnavailable, ValidationFailed
 from functions.core.paging import decode_cursor, encode_cursor
@@ -129,17 +129,13 @@ def _p256_point(value: Any) -> bool:  # noqa: ANN401
 
 
 def _endpoint_code(value: Any, config: Config) -> str | None:  # noqa: ANN401
-    """Why an endpoint is unusable, or None. Plain http only for the local fake push service."""
+    """Why an endpoint is not a usable string, or None (its scheme and host: push_endpoint.check)."""
     if value in (None, ""):
         return "required"
     if not isinstance(value, str):
         return "invalid_type"
     if len(value) > ENDPOINT_MAX:
         return "too_long"
-    parts = urlsplit(value)
-    schemes = ("https", "http") if config.is_local else ("https",)
-    if parts.scheme not in schemes or not parts.hostname or parts.username or parts.password:
-        return "bad_format"
     return None
 
 
@@ -162,4 +158,6 @@ def _checked(body: dict[str, Any], config: Config) -> tuple[dict[str, Any], str]
         fields["subscription.keys.auth"] = "required" if keys.get("auth") in (None, "") else "bad_format"
     if fields:
         raise ValidationFailed(details={"fields": fields})
+    # Only real push services (and, in local runs, the loopback fake): PushEndpointNotAllowed otherwise.
+    push_endpoint.check(raw["endpoint"], config.push_hosts, config.allows_loopback_push)
     return {"endpoint": raw["endpoint"], "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}, lang

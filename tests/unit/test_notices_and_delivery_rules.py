@@ -9,9 +9,8 @@ from datetime import timedelta
 import pytest
 
 from functions.core.adapters.push import FakePushSender, classify
-from functions.core.config import Config
 from functions.core.domain.lifecycle import RESULT_KINDS, TABLE
-from functions.status import notices, outbox, push_api
+from functions.status import notices, outbox
 from functions.status.notify import topic_for
 
 CODE = "HN-2611-7K3QF9"
@@ -128,15 +127,3 @@ def test_the_topic_is_stable_per_application_and_a_valid_header():
     topic = topic_for(CODE)
     assert topic == topic_for(CODE) != topic_for("HN-2611-7K3QF8")
     assert len(topic) <= 32 and re.fullmatch(r"[A-Za-z0-9_-]+", topic) and CODE not in topic
-
-
-@pytest.mark.parametrize(("stage", "endpoint", "code"), [
-    ("dev", "https://fcm.googleapis.com/fcm/send/abc", None),
-    ("dev", "http://127.0.0.1:9000/push/abc", "bad_format"),
-    ("local", "http://127.0.0.1:9000/push/abc", None),
-    ("test", "http://127.0.0.1:9000/push/abc", None),
-    ("prod", "https://user:pw@push.example/abc", "bad_format"),
-    ("prod", "https:///nohost", "bad_format"),
-])
-def test_plain_http_endpoints_are_accepted_only_on_a_developer_machine(stage, endpoint, code):
-    assert push_api._endpoint_code(endpoint, Config(stage=stage)) == code
