@@ -1,33 +1,29 @@
 """trackApplication: a public lookup by application code plus the last four digits of the applicant's phone.
 
 It answers only the status and the due date, never personal data. Every try counts against two hourly
-limits kept in the counters table: one per client IP (someone trying many codes) and one per code
-(someone trying all 10,000 endings of one code from many addresses). A wrong code and a wrong ending get
-the same 404, so the answer does not reveal which applications exist.
+limits of the rate limiter (functions/core/ratelimit.py): one per client address (someone trying many
+codes) and one per code (someone trying all 10,000 endings of one code from many addresses). A wrong code
+and a wrong ending get the same 404, so the answer does not reveal which applications exist.
 """
 
 from __future__ import annotations
 
 import hmac
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
-from functions.core import keys, models
+from functions.core import models, ratelimit
 from functions.core.applications import is_overdue
 from functions.core.config import Config
 from functions.core.domain import codes
-from functions.core.domain.otp import hour_window, seconds_until
 from functions.core.domain.procedures import catalog
-from functions.core.errors import DependencyUnavailable, NotFound, RateLimited, ValidationFailed
+from functions.core.errors import NotFound, ValidationFailed
+from functions.core.ratelimit import Hit, Rule
 
-C = models.OtpChallenge
 # Tries per hour on one code from all addresses together: enough for a family sharing a phone.
-PER_CODE_HOURLY = 10
+PER_CODE = Rule("track-code", "code_hourly", 10, ratelimit.HOURLY)
 PHONE_ENDING = re.compile(r"\d{4}")
-SLACK = timedelta(hours=1)
 
 
 def _checked(args: dict[str, str]) -> tuple[str, str]:
@@ -47,19 +43,10 @@ def _checked(args: dict[str, str]) -> tuple[str, str]:
 
 
 def _count_try(config: Config, client_ip: str, code: str, now: datetime) -> None:
-    """Add one try to both hourly counters, or refuse with 429 and write nothing."""
-    hour = hour_window(now)
-    limits = ((f"track-ip#{keys.lookup_id(config, f'ip:{client_ip}')}#{hour.id}", config.track_per_hour),
-              (f"track-code#{keys.lookup_id(config, f'code:{code}')}#{hour.id}", PER_CODE_HOURLY))
-    try:
-        with models.transaction() as tx:
-            for key, limit in limits:
-                tx.update(C(key), actions=[C.count.add(1), C.expires_at.set(hour.end + SLACK)],
-                          condition=C.key.does_not_exist() | (C.count < limit))
-    except TransactWriteError as exc:
-        if not models.conditions_failed(exc):
-            raise DependencyUnavailable(details={"table": C.short_name}) from exc
-        raise RateLimited(details={"retry_after": seconds_until(hour.end, now)}) from exc
+    """Add one try to both hourly counters, or refuse with 429 `rate_limited` and write nothing."""
+    per_address = Rule("track-ip", "ip_hourly", config.track_per_hour, ratelimit.HOURLY)
+    ratelimit.for_config(config).spend([Hit(per_address, f"ip:{ratelimit.client_address(client_ip)}"),
+                                        Hit(PER_CODE, f"code:{code}")], now)
 
 
 def _phone_ending(app: models.Application) -> str:
