@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
 
-from functions.account import cli, service
+from functions.account import cli, devices, service
 from functions.account.otp import PhoneOtp
 from functions.core import auth, models
 from functions.core.adapters import sms as sms_adapter
@@ -24,13 +24,15 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, sms:
 
     @app.post("/otp")
     def request_otp() -> tuple[Response, int]:
-        return jsonify(accounts.request_otp(json_body(), request.remote_addr or "", auth.now())), 202
+        device = devices.from_request(cfg, request)
+        return jsonify(accounts.request_otp(json_body(), request.remote_addr or "", auth.now(), device)), 202
 
     @app.post("/otp/verify")
     def verify_otp() -> Response:
         signed_in = accounts.verify_otp(json_body(), auth.now())
         resp = jsonify(signed_in.me)
         auth.set_session_cookies(resp, cfg, signed_in.token, signed_in.expires)
+        devices.set_cookie(resp, cfg, signed_in.device)
         return resp
 
     @app.post("/logout")

@@ -1,39 +1,42 @@
 """Phone-number login by SMS code, with its limits kept in DynamoDB (Lambda instances share nothing).
 
 Items in the `otp` table (keys use keyed hashes, never the number or IP itself):
-  code#<phone>            the live code's HMAC, wrong attempts, expiry (5 min)
-  cool#<phone>            exists until the number may get another code (60 s)
-  day#<phone>#<yyyymmdd>  codes sent to the number today (Vietnam time)
-  ip#<ip>#<yyyymmddhh>    codes requested from one client IP this hour
-A send updates all four in one transaction, so a refusal writes nothing.
+  code#<phone>                       the live code's HMAC, wrong attempts, expiry (5 min)
+and the counters of functions/core/ratelimit.py, spent all or nothing before a code is made:
+  cool#<phone>                       until the number may get another code (60 s)
+  ip#<address>#<yyyymmddhh>          codes asked for from one client address this hour
+  day#<phone|address>#<yyyymmdd>     codes sent to the number for one client address today (Vietnam time)
+  ceiling#<phone>#<yyyymmdd>         codes sent to the number for all addresses together today
+  device#<phone>#<yyyymmdd>          codes sent to the number for devices that signed in with it before
+A request with a valid device cookie for the number (devices.py) spends only the cooldown and the device
+bucket, so a stranger who knows a number cannot lock its owner out (README, "Limits").
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
-from functions.core import keys, models
+from functions.account import devices
+from functions.core import keys, models, ratelimit
 from functions.core.adapters.identity import VerifiedIdentity
 from functions.core.adapters.sms import SmsSender
 from functions.core.config import Config
 from functions.core.domain import otp, phone
 from functions.core.errors import (
-    DependencyUnavailable,
     OtpExpired,
     OtpInvalid,
     OtpLocked,
     OtpRateLimited,
+    RateLimited,
     ValidationFailed,
 )
+from functions.core.ratelimit import Cooldown, Hit, Rule
 
 C = models.OtpChallenge
-# PynamoDB sends a transaction's puts before its updates, whatever order they were added in, and
-# DynamoDB reports cancellation reasons in the order sent: cooldown, code, ip counter, day counter.
-REASON_ORDER = ("number_cooldown", "code", "ip_hourly", "number_daily")
 
 
 class PhoneOtp:
@@ -43,18 +46,34 @@ class PhoneOtp:
 
     def __init__(self, config: Config, sms: SmsSender, policy: otp.OtpPolicy | None = None) -> None:
         self.config, self.sms = config, sms
-        self.policy = policy or otp.OtpPolicy(ip_hourly=config.otp_ip_hourly)
+        self.policy = policy or otp.OtpPolicy(ip_hourly=config.otp_ip_hourly, number_daily=config.otp_number_daily)
         self.host = urlparse(config.app_origin).hostname or "localhost"
+        self.limiter: ratelimit.Limiter = ratelimit.for_config(config)
+        p = self.policy
+        self.cooldown = Cooldown("cool", "number_cooldown", p.number_cooldown)
+        self.ip_hourly = Rule("ip", "ip_hourly", p.ip_hourly, ratelimit.HOURLY)
+        self.number_daily = Rule("day", "number_daily", p.number_daily, ratelimit.DAILY)
+        self.ceiling = Rule("ceiling", "number_ceiling", config.otp_number_ceiling, ratelimit.DAILY)
+        self.device_daily = Rule("device", "number_daily", config.otp_device_daily, ratelimit.DAILY)
 
     def normalize(self, raw: Any) -> str:
         """The claimed number in E.164, or a typed error."""
         return phone.normalize(raw, self.config.phone_countries)
 
-    def start(self, claim: dict[str, Any], client_ip: str, now: datetime) -> dict[str, Any]:
-        """Send a new code to the claimed number, within the limits; returns timings for the client."""
+    def start(self, claim: dict[str, Any], client_ip: str, now: datetime, device: str = "") -> dict[str, Any]:
+        """Send a new code to the claimed number, within the limits; returns timings for the client.
+
+        `device` is the request's device cookie: valid for this number, it spends the known-device bucket.
+        """
         number = self.normalize(claim.get("phone"))
+        known = devices.vouches(self.config, device, number, now)
+        try:
+            self.limiter.spend(self.hits(number, client_ip, known), now)
+        except RateLimited as exc:
+            raise OtpRateLimited(details=exc.details) from exc
         code = otp.new_code()
-        self._reserve(number, client_ip, code, now)
+        digest = otp.code_digest(keys.derive(self.config, "otp"), number, code)
+        C(self._key("code", number), code_hmac=digest, attempts=0, expires_at=now + self.policy.code_ttl).save()
         self.sms.send(number, otp.sms_text(code, self.host, self.policy.code_ttl))
         return {"phone": number, "expires_in": int(self.policy.code_ttl.total_seconds()),
                 "resend_after": int(self.policy.number_cooldown.total_seconds())}
@@ -74,47 +93,16 @@ class PhoneOtp:
             raise OtpExpired() from exc
         return VerifiedIdentity(self.provider, number, "phone_verified")
 
-    def _key(self, kind: str, value: str, window: str = "") -> str:
-        return f"{kind}#{keys.lookup_id(self.config, value)}" + (f"#{window}" if window else "")
+    def _key(self, kind: str, value: str) -> str:
+        return f"{kind}#{keys.lookup_id(self.config, value)}"
 
-    def _reserve(self, number: str, client_ip: str, code: str, now: datetime) -> None:
-        p, day, hour = self.policy, otp.day_window(now), otp.hour_window(now)
-        cooldown_key = self._key("cool", number)
-        with_slack = timedelta(hours=1)
-        try:
-            with models.transaction() as tx:  # commits on leaving the block
-                tx.update(C(self._key("ip", f"ip:{client_ip}", hour.id)),
-                          actions=[C.count.add(1), C.expires_at.set(hour.end + with_slack)],
-                          condition=C.key.does_not_exist() | (C.count < p.ip_hourly))
-                tx.save(C(cooldown_key, expires_at=now + p.number_cooldown),
-                        condition=C.key.does_not_exist() | (C.expires_at <= now))
-                tx.update(C(self._key("day", number, day.id)),
-                          actions=[C.count.add(1), C.expires_at.set(day.end + with_slack)],
-                          condition=C.key.does_not_exist() | (C.count < p.number_daily))
-                digest = otp.code_digest(keys.derive(self.config, "otp"), number, code)
-                tx.save(C(self._key("code", number), code_hmac=digest, attempts=0, expires_at=now + p.code_ttl))
-        except TransactWriteError as exc:
-            raise self._refusal(exc, cooldown_key, {"ip_hourly": hour.end, "number_daily": day.end},
-                                now) from exc
-
-    def _refusal(self, exc: TransactWriteError, cooldown_key: str, ends: dict[str, datetime],
-                 now: datetime) -> OtpRateLimited | DependencyUnavailable:
-        failed = [name for name, reason in zip(REASON_ORDER, exc.cancellation_reasons or [], strict=False)
-                  if name != "code" and reason is not None and reason.code == "ConditionalCheckFailed"]
-        if not failed:
-            return DependencyUnavailable(details={"table": C.short_name})
-        waits = {}
-        for name in failed:
-            until = ends.get(name) or self._cooldown_end(cooldown_key, now)
-            waits[name] = otp.seconds_until(until, now)
-        limit = max(waits, key=waits.get)  # the longest wait is the one that matters
-        return OtpRateLimited(details={"retry_after": waits[limit], "limit": limit})
-
-    def _cooldown_end(self, key: str, now: datetime) -> datetime:
-        try:
-            return C.get(key, consistent_read=True).expires_at
-        except DoesNotExist:
-            return now
+    def hits(self, number: str, client_ip: str, known_device: bool) -> list[Hit]:
+        """What one code spends: a known device its own bucket; anyone else the address's and the ceiling."""
+        if known_device:
+            return [Hit(self.cooldown, number), Hit(self.device_daily, number)]
+        address = ratelimit.client_address(client_ip)
+        return [Hit(self.cooldown, number), Hit(self.ip_hourly, f"ip:{address}"),
+                Hit(self.number_daily, f"{number}|{address}"), Hit(self.ceiling, number)]
 
     def _live_code(self, number: str, now: datetime) -> models.OtpChallenge:
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from functions.account import users
+from functions.account import devices, users
 from functions.account.otp import PhoneOtp
 from functions.core import models, sessions
 from functions.core.errors import ValidationFailed
@@ -21,11 +21,12 @@ def health() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A new session: the account as its owner sees it, and the cookie's token and expiry."""
+    """A new session: the account as its owner sees it, the cookie's token and expiry, and the device cookie."""
 
     me: dict[str, Any]
     token: str
     expires: datetime
+    device: str
 
 
 class AccountService:
@@ -34,16 +35,17 @@ class AccountService:
     def __init__(self, identity: PhoneOtp) -> None:
         self.identity = identity
 
-    def request_otp(self, body: dict[str, Any], client_ip: str, now: datetime) -> dict[str, Any]:
-        """Send a sign-in code by SMS, within the limits."""
-        return self.identity.start(body, client_ip, now)
+    def request_otp(self, body: dict[str, Any], client_ip: str, now: datetime, device: str = "") -> dict[str, Any]:
+        """Send a sign-in code by SMS, within the limits (a device that signed in before has its own)."""
+        return self.identity.start(body, client_ip, now, device)
 
     def verify_otp(self, body: dict[str, Any], now: datetime) -> SignedIn:
         """Check the code; on success find or create the account and open a session."""
         identity = self.identity.complete(body, now)
         user = users.sign_in(identity, now)
         token = sessions.open_session(user, now)
-        return SignedIn(users.me(user), token, now + sessions.LIFETIME)
+        device = devices.issue(self.identity.config, identity.phone, now)
+        return SignedIn(users.me(user), token, now + sessions.LIFETIME, device)
 
     def logout(self, token: str, principal: sessions.Principal | None, body: dict[str, Any],
                now: datetime) -> None:
