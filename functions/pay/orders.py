@@ -3,22 +3,27 @@
 The amount is computed here only: the procedure's fee, plus the postage when the result goes by post.
 An application has at most one open order. It is held by `Application.open_payment`, set in the same
 transaction that stores the order, so two phones pressing "Pay" at once cannot open two.
+
+"Check again" asks the gateway about an order at most once every MOTCUA_PAYMENT_QUERY_INTERVAL_S (the first
+caller wins a conditional write of `Payment.last_queried_at`; the others answer the order as stored), and
+each user at most MOTCUA_PAYMENT_QUERIES_PER_HOUR times an hour, through the one rate limiter.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from functions.core import models
+from functions.core import models, ratelimit
 from functions.core.adapters.payments import PaymentGateway, PaymentRequest
 from functions.core.applications import visible_application
 from functions.core.config import Config
 from functions.core.domain.vntime import VIETNAM
 from functions.core.errors import Conflict, NotFound, PaymentNotRequired, ValidationFailed
+from functions.core.ratelimit import Hit, Rule
 from functions.core.sessions import Principal
 from functions.pay.settle import ORDER_TTL, PENDING, settle_from_gateway
 
@@ -64,8 +69,10 @@ def latest_payment(app: models.Application) -> models.Payment | None:
 class Orders:
     """createPayment, getPayment and checkPayment for one gateway."""
 
-    def __init__(self, config: Config, gateway: PaymentGateway) -> None:
+    def __init__(self, config: Config, gateway: PaymentGateway, limiter: ratelimit.Limiter | None = None) -> None:
         self.config, self.gateway = config, gateway
+        self.limiter = limiter or ratelimit.for_config(config)
+        self.queries = Rule("pay-query", "payment_queries", config.payment_queries_per_hour, ratelimit.HOURLY)
 
     def create(self, principal: Principal, raw_code: str, body: dict[str, Any], client_ip: str, now: datetime
                ) -> dict[str, Any]:
@@ -94,13 +101,34 @@ class Orders:
         return payment_view(latest_payment(app), app, now)
 
     def check(self, principal: Principal, raw_code: str, now: datetime) -> dict[str, Any]:
-        """"Check again": ask the gateway about the latest order now and record what it says."""
+        """"Check again": ask the gateway about a pending order, unless someone did within the interval,
+        and answer the order as stored afterwards."""
         app = visible_application(principal, raw_code)
         payment = latest_payment(app)
-        if payment is not None and payment.state == PENDING:
+        if payment is not None and payment.state == PENDING and self._claim_query(principal, payment, now):
             payment = settle_from_gateway(self.gateway, payment, now)
             app = models.Application.get(app.application_id, consistent_read=True)
         return payment_view(payment, app, now)
+
+    def _claim_query(self, principal: Principal, payment: models.Payment, now: datetime) -> bool:
+        """Whether this call may ask the gateway: the order was not asked about within the interval (one
+        concurrent caller wins the conditional write) and the caller's hourly budget allows it (else 429)."""
+        since = now - timedelta(seconds=self.config.payment_query_interval_s)
+        if payment.last_queried_at is not None and payment.last_queried_at > since:
+            return False
+        p = models.Payment
+        free = p.last_queried_at.does_not_exist() | (p.last_queried_at <= since)
+        try:
+            payment.update(actions=[p.last_queried_at.set(now)], condition=(p.state == PENDING) & free,
+                           add_version_condition=False)
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            payment.refresh(consistent_read=True)  # another call asked just now, or the order was settled
+            return False
+        # Only the winner spends: a double tap costs the caller one query, not two.
+        self.limiter.spend([Hit(self.queries, principal.user_id)], now)
+        return True
 
     def _current(self, app: models.Application, now: datetime) -> models.Payment | None:
         """The order that is still open, after settling an expired one with the gateway first (so an
