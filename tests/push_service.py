@@ -147,8 +147,8 @@ class FakePushService:
         if status is None:
             status, plaintext, problem = self._judge(browser, key, problem, headers, body)
         record = Received(f"{self.origin}{path}", status, _int(headers.get("ttl")), headers.get("urgency"),
-                          headers.get("topic"), claims, key, headers.get("content-encoding"), plaintext, problem=problem,
-                          content_type=headers.get("content-type"))
+                          headers.get("topic"), claims, key, headers.get("content-encoding"), plaintext,
+                          problem=problem, content_type=headers.get("content-type"))
         with self._lock:
             self.received.append(record)
         for listener in list(self.listeners):
