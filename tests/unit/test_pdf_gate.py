@@ -198,3 +198,16 @@ def test_objects_inside_a_stream_that_each_read_to_its_end_stop_at_the_work_boun
     inside = b"".join(b"%d 0 obj << /Length 99999 0 R >> stream\n" % n for n in range(20, 2020))
     data = document(extra={10: stream(b"", inside + b"x" * 1_000_000)})
     assert refusal(data) == (UploadTooLarge, {"limit": "pdf_structure"})
+
+
+def test_a_long_literal_string_stops_at_the_read_bound(monkeypatch):
+    # pypdf reads a literal string one byte per call: a file-long string would cost seconds of CPU.
+    monkeypatch.setattr(gate, "MAX_READS", 10_000)
+    assert refusal(document(extra={10: b"(" + b"a" * 20_000 + b")"})) == (UploadTooLarge, {"limit": "pdf_structure"})
+    check_pdf(document(extra={10: b"(" + b"a" * 2_000 + b")"}))
+
+
+def test_an_object_whose_header_holds_comments_is_still_found():
+    data = document(page=ANNOTS, extra=link(b"11 0 R"))
+    data = data.replace(b"xref\n", b"11 %a comment\n 0 %another\r obj\n" + JS + b"\nendobj\nxref\n")
+    assert refusal(data) == active("JavaScript")

@@ -34,9 +34,14 @@ from __future__ import annotations
 from functions.core.errors import UploadCorrupt, UploadTooLarge, UploadTypeNotAllowed
 
 MAGIC = b"%PDF-"
-MAX_OBJECTS = 100_000  # object definitions (headers found, object-stream members)
-MAX_NODES = 2_000_000  # values visited by the check
-MAX_TOKENS = 4_000_000  # tokens parsed, all objects together
+# Work bounds. A plain document needs about 70-100 parser reads, 15 tokens and 10 values per object (a
+# 300-page, 9.6 MB scan: 900 objects, 66,000 reads; 2,000 pages in object streams: 208,000 reads). A read
+# costs about 2 µs of CPU all in, so these cap what a hostile file can take at about a second of CPU
+# (bench/pdf_gate.py prints the figures); a document past them is answered 413, like an oversized photo.
+MAX_OBJECTS = 25_000  # object definitions (headers found, object-stream members)
+MAX_READS = 600_000  # reads by pypdf's parser, which takes a literal string one byte per read
+MAX_TOKENS = 300_000  # tokens parsed (dictionary entries, array items), all objects together
+MAX_NODES = 600_000  # values visited by the check
 MAX_DEPTH = 100  # arrays and dictionaries nested inside one object
 MAX_HOPS = 8  # references followed to resolve one checked value
 MAX_DECODED = 64 * 1024 * 1024  # bytes of object streams decompressed, all together

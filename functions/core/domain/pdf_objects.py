@@ -18,14 +18,35 @@ from functions.core.domain import pdf as rules
 
 _WS = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*[\r\n])"
 HEADER = re.compile(rb"(?<![0-9])([0-9]{1,10})" + _WS + rb"+([0-9]{1,5})" + _WS + rb"+obj(?![A-Za-z0-9])")
+# Headers are found from their keyword, read backwards: a regex tried at every digit of a 10 MB file costs
+# seconds. Backwards, a comment runs from its line end back to its `%`.
+KEYWORD = re.compile(rb"(?<!end)obj(?![A-Za-z0-9])")
+_WS_BACK = rb"(?:[\x00\t\n\x0c\r ]|[\r\n][^\r\n]*%)"
+HEADER_BACK = re.compile(rb"jbo" + _WS_BACK + rb"+[0-9]{1,5}" + _WS_BACK + rb"+[0-9]{1,10}(?![0-9])")
+HEADER_REACH = 256  # bytes before `obj` in which its two numbers (with whitespace and comments) must start
 TRAILER = re.compile(rb"trailer" + _WS + rb"*(?=<<)")
 SPACE = re.compile(_WS + rb"*")
 # A hostile file can make pypdf warn once per object: the gate's answer says what matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-class TooComplex(Exception):
-    """The file needs more work than the gate gives one upload."""
+class TooComplex(LimitReachedError):
+    """The file needs more work than the gate gives one upload (a pypdf limit, so pypdf lets it through)."""
+
+
+class _Metered(io.BytesIO):
+    """Bytes for pypdf's parser that count its reads: its slow paths (literal strings) read a byte at a time."""
+
+    def __init__(self, data: bytes, document: _Document) -> None:
+        super().__init__(data)
+        self.document = document
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read as BytesIO does, within the document's budget of reads."""
+        self.document.reads += 1
+        if self.document.reads > rules.MAX_READS:
+            raise TooComplex()
+        return super().read(size)
 
 
 def inspect(data: bytes) -> str | None:
@@ -35,6 +56,8 @@ def inspect(data: bytes) -> str | None:
         with apply_configuration(jbig2dec_binary=None, zlib_maximum_output_length=limit,
                                  lzw_maximum_output_length=limit, run_length_maximum_output_length=limit):
             return _Document(data).inspect()
+    except TooComplex:
+        raise
     except LimitReachedError as exc:
         raise TooComplex() from exc
 
@@ -45,7 +68,7 @@ class _Document:
     strict = True  # pypdf's parser raises where it would otherwise guess
 
     def __init__(self, data: bytes) -> None:
-        self.data, self.stream = data, io.BytesIO(data)
+        self.data, self.stream, self.reads = data, _Metered(data, self), 0
         self.budget = StreamParsingBudget(rules.MAX_TOKENS)
         self.headers: dict[int, list[int]] = {}  # object number -> offsets of its headers
         self.at: dict[int, tuple[int, Any]] = {}  # header offset -> (object number, object)
@@ -76,9 +99,11 @@ class _Document:
 
     def _scan(self) -> None:
         """Every object header and trailer in the bytes, parsed in file order."""
-        headers = [(m.start(), int(m[1])) for m in HEADER.finditer(self.data)]
-        if len(headers) > rules.MAX_OBJECTS:
+        keywords = [m.start() for m in KEYWORD.finditer(self.data)]
+        if len(keywords) > rules.MAX_OBJECTS:
             raise TooComplex()
+        starts = [self._header_before(end) for end in keywords]
+        headers = [(start, int(HEADER.match(self.data, start)[1])) for start in starts if start is not None]
         for offset, number in headers:
             self.headers.setdefault(number, []).append(offset)
         for offset, _ in headers:
@@ -87,6 +112,12 @@ class _Document:
             trailer = self._read(match.end(), listed=False)
             if trailer is not None:
                 self.trailers.append(trailer)
+
+    def _header_before(self, keyword: int) -> int | None:
+        """Where the header ending with the `obj` at `keyword` starts, if those bytes are a header."""
+        end = keyword + 3
+        match = HEADER_BACK.match(self.data[max(0, end - HEADER_REACH):end][::-1])
+        return end - match.end() if match else None
 
     def _parse_at(self, offset: int, *, listed: bool) -> None:
         """The object whose header starts at `offset`; a failure counts only outside an object already read."""
@@ -104,7 +135,7 @@ class _Document:
         self.stream.seek(offset)
         try:
             obj = read_object(self.stream, self, parsing_budget=self.budget)
-        except (TooComplex, LimitReachedError):
+        except LimitReachedError:  # TooComplex too
             raise
         except Exception:  # noqa: BLE001 (see check_pdf: any parser error means the bytes are no object)
             if listed:
@@ -151,7 +182,7 @@ class _Document:
         numbers = [int(n) for n in re.findall(rb"[0-9]+", data[:first])]
         if len(self.at) + len(self.members) + len(numbers) // 2 > rules.MAX_OBJECTS:
             raise TooComplex()
-        members = io.BytesIO(data)
+        members = _Metered(data, self)
         for number, offset in zip(numbers[::2], numbers[1::2], strict=False):
             members.seek(first + offset)
             self.members.append((number, read_object(members, self, parsing_budget=self.budget)))
