@@ -11,7 +11,7 @@ from functions.core.adapters import sms as sms_adapter
 from functions.core.adapters.clock import Clock
 from functions.core.adapters.sms import SmsSender
 from functions.core.config import Config
-from functions.core.http import app_config, create_base_app, json_body, optional_json_body
+from functions.core.http import app_config, create_base_app, json_body
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None, sms: SmsSender | None = None
@@ -37,7 +37,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, sms:
 
     @app.post("/logout")
     def logout() -> Response:
-        accounts.logout(auth.session_token(cfg), auth.current_principal(cfg), optional_json_body(), auth.now())
+        accounts.logout(auth.session_token(cfg), auth.current_principal(cfg), json_body(), auth.now())
         resp = Response(status=204)
         auth.clear_session_cookies(resp, cfg)
         return resp

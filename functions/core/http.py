@@ -7,11 +7,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from functions.core import auth, errors
+from functions.core import auth, errors, openapi
 from functions.core.adapters.clock import Clock
 from functions.core.config import Config, load
 
@@ -116,7 +116,13 @@ def _register_error_mapping(app: Flask) -> None:
 
 
 def json_body() -> dict[str, Any]:
-    """The request body as a JSON object, or InvalidJson; the size limit is enforced by Flask."""
+    """The request body, already checked against the operation's schema (an optional body left empty is
+    `{}`); InvalidJson when it is not a JSON object. The size limit is enforced by Flask."""
+    checked = g.get("motcua_body")
+    return checked if checked is not None else _parsed_body()
+
+
+def _parsed_body() -> dict[str, Any]:
     data = request.get_json(force=True, silent=True, cache=True)
     if not isinstance(data, dict):
         raw = request.get_data(cache=True)
@@ -124,9 +130,22 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def optional_json_body() -> dict[str, Any]:
-    """Like `json_body`, but an empty body means `{}` (for requests whose fields are all optional)."""
-    return json_body() if request.get_data(cache=True) else {}
+def _install_request_check(app: Flask, config: Config, function: str) -> None:
+    """Check every documented request against openapi.json before its route runs (DESIGN §6)."""
+
+    @app.before_request
+    def _check_request() -> None:
+        rule, method = request.url_rule, "GET" if request.method == "HEAD" else request.method
+        op = openapi.operation(method, openapi.route_path(function, rule.rule)) if rule is not None else None
+        if op is None:
+            return
+        if op.login and auth.current_principal(config) is None:
+            return  # the route answers 401 before anything is said about the input
+        body = None
+        if op.body is not None:
+            body = _parsed_body() if op.body_required or request.get_data(cache=True) else {}
+        openapi.check_request(op, request.view_args or {}, request.args, body)
+        g.motcua_body = body
 
 
 def create_base_app(
@@ -148,6 +167,7 @@ def create_base_app(
         # Only behind proxies we run: otherwise X-Forwarded-For is whatever the caller typed.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.trusted_proxies)  # type: ignore[method-assign]
     auth.install(app, cfg, clock)
+    _install_request_check(app, cfg, function)
 
     @app.after_request
     def _headers(resp: Response) -> Response:

@@ -22,7 +22,7 @@ from functions.core.adapters.payments import PaymentGateway, PaymentRequest
 from functions.core.applications import visible_application
 from functions.core.config import Config
 from functions.core.domain.vntime import VIETNAM
-from functions.core.errors import Conflict, NotFound, PaymentNotRequired, ValidationFailed
+from functions.core.errors import Conflict, NotFound, PaymentNotRequired
 from functions.core.ratelimit import Hit, Rule
 from functions.core.sessions import Principal
 from functions.pay.settle import ORDER_TTL, PENDING, settle_from_gateway
@@ -77,12 +77,7 @@ class Orders:
     def create(self, principal: Principal, raw_code: str, body: dict[str, Any], client_ip: str, now: datetime
                ) -> dict[str, Any]:
         """The open order of this application (a new one if none is open) and where to pay it."""
-        lang = body.get("lang", "vi")
-        fields = {k: "unknown_field" for k in body if k != "lang"}
-        if not isinstance(lang, str) or lang not in LOCALES:
-            fields["lang"] = "not_allowed"
-        if fields:
-            raise ValidationFailed(details={"fields": fields})
+        lang = body.get("lang", "vi")  # vi or en: the request was checked against the API document
         app = visible_application(principal, raw_code)
         if app.owner_id != principal.user_id:
             raise NotFound()  # officers see payments; only the applicant pays

@@ -19,7 +19,7 @@ from functions.core.applications import (
     visible_application,
 )
 from functions.core.documents import claim, find_documents, slot_codes
-from functions.core.domain.lifecycle import STATES, Actor, allowed_actions, transition
+from functions.core.domain.lifecycle import Actor, allowed_actions, transition
 from functions.core.domain.procedures import Procedure, catalog
 from functions.core.domain.vntime import VIETNAM
 from functions.core.errors import Conflict, NotFound, ValidationFailed
@@ -62,7 +62,7 @@ class Desk:
 
     def act(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
         """Apply one lifecycle action; a lost race or a stale `version` is 409 conflict, never an overwrite."""
-        action, seen = _checked_request(body)
+        action, seen = body["action"], body.get("version")  # their shape: the API document's check
         app = visible_application(principal, raw_code)
         if seen is not None and seen != app.version:
             raise Conflict(details={"version": int(app.version)})
@@ -134,14 +134,9 @@ class Desk:
     def queue(self, principal: Principal, args: dict[str, str], now: datetime) -> dict[str, Any]:
         """One commune's applications in one status, earliest due first (overdue on top), from the GSI."""
         commune = args.get("commune") or (min(principal.communes) if len(principal.communes) == 1 else None)
-        status = args.get("status", "submitted")
-        fields = {}
-        if commune not in principal.communes:
-            fields["commune"] = "required" if commune is None else "not_allowed"
-        if status not in STATES:
-            fields["status"] = "not_allowed"
-        if fields:
-            raise ValidationFailed(details={"fields": fields})
+        status = args.get("status", "submitted")  # one of the states: the API document says so
+        if commune not in principal.communes:  # required when the officer has several communes
+            raise ValidationFailed(details={"fields": {"commune": "required" if commune is None else "not_allowed"}})
         partition = {"commune_status": f"{commune}#{status}"}
         start = decode_cursor(args["cursor"], QUEUE_KEY, partition) if args.get("cursor") else None
         page = models.Application.by_commune_status.query(f"{commune}#{status}", limit=QUEUE_PAGE,
@@ -189,18 +184,6 @@ class Desk:
             entries.append({"kind": event.kind, "at": event.created_at.astimezone(VIETNAM).isoformat(),
                             "actor": actor, "data": {k: v for k, v in (event.data or {}).items() if k != "actor"}})
         return entries
-
-
-def _checked_request(body: dict[str, Any]) -> tuple[str, int | None]:
-    action, seen = body.get("action"), body.get("version")
-    fields = {}
-    if not isinstance(action, str):
-        fields["action"] = "required" if action is None else "invalid_type"
-    if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
-        fields["version"] = "invalid_type"
-    if fields:
-        raise ValidationFailed(details={"fields": fields})
-    return action, seen
 
 
 def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str, list[str]]) -> None:

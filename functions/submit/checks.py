@@ -1,4 +1,7 @@
-"""Everything a submission must satisfy before anything is written, reported per field at once."""
+"""Everything a submission must satisfy before anything is written, reported per field at once.
+
+The request's shape (types, required fields, known keys) was checked against the API document; what is
+checked here needs the catalog, the administrative divisions or the stored pages."""
 
 from __future__ import annotations
 
@@ -13,8 +16,6 @@ from functions.core.domain.answers import validate as validate_answers
 from functions.core.domain.procedures import Procedure, catalog
 from functions.core.errors import ValidationFailed
 from functions.core.sessions import Principal
-
-FIELDS = ("procedure_id", "commune_code", "answers", "documents", "delivery")
 
 
 @dataclass(frozen=True)
@@ -45,50 +46,35 @@ class Checked:
 
 def check_submission(principal: Principal, body: dict[str, Any], today: date) -> Checked:
     """The checked submission, or ValidationFailed naming every bad field."""
-    fields: dict[str, str] = {k: "unknown_field" for k in body if k not in FIELDS}
-    raw_id = body.get("procedure_id")
-    procedure = catalog().get(raw_id) if isinstance(raw_id, str) else None
+    procedure = catalog().get(body["procedure_id"])
     if procedure is None:
-        fields["procedure_id"] = "required" if raw_id is None else "unknown"
-        raise ValidationFailed(details={"fields": fields})
-    answers = body.get("answers")
-    fields.update(validate_answers(procedure.form_schema, answers))
-    answers = answers if isinstance(answers, dict) else {}
-    fields.update(_commune_codes(procedure, body.get("commune_code")))
-    documents, doc_codes = _documents(principal, procedure, answers, body.get("documents"))
+        raise ValidationFailed(details={"fields": {"procedure_id": "unknown"}})
+    answers = body["answers"]
+    fields = validate_answers(procedure.form_schema, answers)
+    fields.update(_commune_codes(procedure, body["commune_code"]))
+    documents, doc_codes = _documents(principal, procedure, answers, body["documents"])
     fields.update(doc_codes)
-    delivery, delivery_codes = _delivery(procedure, body.get("delivery"), today)
+    delivery, delivery_codes = _delivery(procedure, body["delivery"], today)
     fields.update(delivery_codes)
     if fields:
         raise ValidationFailed(details={"fields": dict(sorted(fields.items()))})
     return Checked(procedure, body["commune_code"], answers, documents, delivery)
 
 
-def _commune_codes(procedure: Procedure, code: Any) -> dict[str, str]:
-    if code is None:
-        return {"commune_code": "required"}
-    if not isinstance(code, str):
-        return {"commune_code": "invalid_type"}
+def _commune_codes(procedure: Procedure, code: str) -> dict[str, str]:
     # A province-level procedure names the province in the same field.
     known = divisions.province(code) if procedure.raw["authority"] == "province" else divisions.commune(code)
     return {} if known is not None else {"commune_code": "commune_unknown"}
 
 
-def _documents(principal: Principal, procedure: Procedure, answers: dict[str, Any], raw: Any
+def _documents(principal: Principal, procedure: Procedure, answers: dict[str, Any], raw: dict[str, list[str]]
                ) -> tuple[dict[str, list[str]], dict[str, str]]:
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        return {}, {"documents": "invalid_type"}
     codes = {f"documents.{k}": "unknown_slot" for k in raw if k not in procedure.slots}
     chosen: dict[str, list[str]] = {}
     seen: set[str] = set()
-    found = find_documents([i for ids in raw.values() if isinstance(ids, list) for i in ids])
+    found = find_documents([i for ids in raw.values() for i in ids])
     for slot_id, slot in procedure.slots.items():
         ids = raw.get(slot_id, [])
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            codes[f"documents.{slot_id}"] = "invalid_type"
-            continue
         codes.update(slot_codes(slot, ids, found, principal.user_id, procedure.id, seen,
                                 required=slot.required_for(answers)))
         if ids:
@@ -96,18 +82,13 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
     return chosen, codes
 
 
-def _delivery(procedure: Procedure, raw: Any, today: date) -> tuple[dict[str, Any], dict[str, str]]:
-    if not isinstance(raw, dict):
-        return {}, {"delivery": "required" if raw is None else "invalid_type"}
-    method = raw.get("method")
-    codes = {f"delivery.{k}": "unknown_field" for k in raw if k not in ("method", "address")}
+def _delivery(procedure: Procedure, raw: dict[str, Any], today: date) -> tuple[dict[str, Any], dict[str, str]]:
+    """A method the procedure offers; by post, an address that exists (an address only comes by post)."""
+    method = raw["method"]
     if method not in procedure.result_kinds:
-        codes["delivery.method"] = "required" if method is None else "not_offered"
-        return {}, codes
+        return {}, {"delivery.method": "not_offered"}
     if method != "post":
-        if "address" in raw:
-            codes["delivery.address"] = "unknown_field"
-        return {"method": method}, codes
-    address, address_codes = profile_rules.check_address(raw.get("address"), today)
-    codes.update({f"delivery.address{path}": code for path, code in address_codes.items()})
-    return {"method": "post", "address": address}, codes
+        return {"method": method}, {}
+    address, address_codes = profile_rules.check_address(raw["address"], today)
+    return {"method": "post", "address": address}, {f"delivery.address{path}": code
+                                                     for path, code in address_codes.items()}

@@ -16,7 +16,7 @@ from pynamodb.exceptions import UpdateError
 from functions.core import models
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
-from functions.core.documents import find_documents, plausible_id, size_code
+from functions.core.documents import find_documents, plausible_id
 from functions.core.domain.procedures import Slot, catalog
 from functions.core.errors import (
     AppError,
@@ -148,22 +148,15 @@ class Uploads:
 
     @staticmethod
     def _checked_request(body: dict[str, Any]) -> tuple[str, Slot, str]:
-        fields: dict[str, str] = {k: "unknown_field" for k in body
-                                  if k not in ("procedure_id", "slot_id", "content_type", "size")}
-        procedure = catalog().get(body.get("procedure_id")) if isinstance(body.get("procedure_id"), str) else None
-        slot = procedure.slots.get(body.get("slot_id")) if procedure and isinstance(body.get("slot_id"), str) else None
-        size, content_type = body.get("size"), body.get("content_type")
+        """The catalog's procedure and slot, and a type and size that slot takes (the shape is the document's)."""
+        procedure = catalog().get(body["procedure_id"])
+        slot = procedure.slots.get(body["slot_id"]) if procedure else None
         if procedure is None:
-            fields["procedure_id"] = "required" if body.get("procedure_id") is None else "unknown"
-        elif slot is None:
-            fields["slot_id"] = "required" if body.get("slot_id") is None else "unknown"
-        elif content_type not in slot.accept:
-            fields["content_type"] = "required" if content_type is None else "not_allowed"
-        if size_code(size):
-            fields["size"] = size_code(size)
-        if fields:
-            raise ValidationFailed(details={"fields": fields})
-        assert procedure is not None and slot is not None
-        if size > slot.max_bytes:
+            raise ValidationFailed(details={"fields": {"procedure_id": "unknown"}})
+        if slot is None:
+            raise ValidationFailed(details={"fields": {"slot_id": "unknown"}})
+        if body["content_type"] not in slot.accept:
+            raise ValidationFailed(details={"fields": {"content_type": "not_allowed"}})
+        if body["size"] > slot.max_bytes:
             raise UploadTooLarge(details={"limit": "bytes", "max_bytes": slot.max_bytes})
-        return procedure.id, slot, str(content_type)
+        return procedure.id, slot, str(body["content_type"])

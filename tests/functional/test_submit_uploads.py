@@ -52,7 +52,7 @@ J = {"procedure_id": MARITAL, "slot_id": "id_card", "content_type": "image/jpeg"
     ({**J, "size": "1"}, {"size": "invalid_type"}),
     ({**J, "size": 0}, {"size": "too_small"}),
     ({**J, "acl": "public-read"}, {"acl": "unknown_field"}),
-    ({}, {"procedure_id": "required", "size": "required"}),
+    ({}, {"procedure_id": "required", "slot_id": "required", "content_type": "required", "size": "required"}),
 ])
 def test_bad_upload_requests_are_named_field_by_field_and_write_nothing(citizen, body, fields):
     resp = citizen.post("/uploads", json=body)

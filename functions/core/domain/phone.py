@@ -5,7 +5,7 @@ from __future__ import annotations
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from functions.core.errors import PhoneCountryNotSupported, PhoneInvalid, ValidationFailed
+from functions.core.errors import PhoneCountryNotSupported, PhoneInvalid
 
 MAX_INPUT = 32
 _MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -14,13 +14,10 @@ _MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 def normalize(raw: object, countries: tuple[str, ...] = ("VN",)) -> str:
     """E.164 for a mobile number from an allowed country; typed errors otherwise.
 
-    Numbers without a country code are read as Vietnamese ("0912 345 678", "84912345678").
+    Numbers without a country code are read as Vietnamese ("0912 345 678", "84912345678"). The request's
+    shape (a string of 1 to 32 characters) is checked against the API document before this runs.
     """
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise ValidationFailed(details={"fields": {"phone": "required"}})
-    if not isinstance(raw, str):
-        raise ValidationFailed(details={"fields": {"phone": "invalid_type"}})
-    if len(raw) > MAX_INPUT:
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_INPUT:
         raise PhoneInvalid()
     try:
         number = phonenumbers.parse(raw, "VN")
