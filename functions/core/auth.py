@@ -2,7 +2,9 @@
 
 CSRF defence (README, "Sessions and CSRF"):
   1. The session cookie is SameSite=Lax and HttpOnly, so other sites' forms and scripts do not carry it.
-  2. Every POST/PUT/PATCH/DELETE from another site is refused by its `Origin` / `Sec-Fetch-Site`.
+  2. Every POST/PUT/PATCH/DELETE must carry `Origin` equal to the app's origin, and `Sec-Fetch-Site`, when
+     sent, must be `same-origin`. Browsers send both on every same-origin write; a request without `Origin`
+     is not one our app made. Gateway callbacks (the IPN) are server-to-server GETs, so this gate never sees them.
   3. When a session cookie is present, such a request must also carry `X-CSRF-Token` equal to the
      readable CSRF cookie, which is an HMAC of the session token (a signed double-submit cookie).
 """
@@ -24,7 +26,6 @@ from functions.core.errors import CsrfFailed, Forbidden, Unauthorized
 
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "motcua_session", "motcua_csrf", "X-CSRF-Token"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_SAME_SITE_FETCH = frozenset({"same-origin", "none"})
 
 
 def install(app: Flask, config: Config, clock: Clock | None = None) -> None:
@@ -55,10 +56,13 @@ def check_csrf(config: Config) -> None:
     if request.method not in _UNSAFE:
         return
     fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None and fetch_site not in _SAME_SITE_FETCH:
+    # `none` is a user-typed navigation and `same-site` a sibling subdomain: neither is the app's own fetch.
+    if fetch_site is not None and fetch_site != "same-origin":
         raise CsrfFailed(details={"reason": "cross_site"})
     origin = request.headers.get("Origin")
-    if origin is not None and origin != config.app_origin:
+    if origin is None:
+        raise CsrfFailed(details={"reason": "origin_missing"})
+    if origin != config.app_origin:  # "null" (sandboxed frames, privacy redirects) included
         raise CsrfFailed(details={"reason": "origin"})
     token = session_token(config)
     if token:

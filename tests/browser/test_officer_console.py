@@ -55,13 +55,13 @@ TRANSFORM_JS = "(node) => getComputedStyle(node).transform"
 
 @dataclass
 class Account:
-    """A signed-in API client (cookies + the CSRF header the PWA sends)."""
+    """A signed-in API client (cookies + the Origin and CSRF headers the PWA's browser sends)."""
 
     base: str
     session: requests.Session = field(default_factory=requests.Session)
 
     def call(self, method: str, path: str, body: object = None, headers: dict | None = None) -> requests.Response:
-        sent = {"X-CSRF-Token": self.session.cookies.get("motcua_csrf", ""), **(headers or {})}
+        sent = {"Origin": self.base, "X-CSRF-Token": self.session.cookies.get("motcua_csrf", ""), **(headers or {})}
         return self.session.request(method, f"{self.base}{path}", json=body, headers=sent, timeout=20)
 
     def cookies(self) -> list[dict]:

@@ -16,6 +16,8 @@ from functions.core.config import FUNCTIONS
 pytestmark = pytest.mark.package
 ROOT = Path(__file__).resolve().parents[2]
 EVENT = json.loads((ROOT / "tests" / "fixtures" / "apigw_v1_get.json").read_text())
+# The dev zips' MOTCUA_APP_ORIGIN (the default): writes carry it, as the PWA's browser sends it.
+APP_ORIGIN = "http://localhost:8000"
 
 
 def event(method: str, path: str, payload: dict | None = None) -> dict:
@@ -24,6 +26,8 @@ def event(method: str, path: str, payload: dict | None = None) -> dict:
     if payload is not None:
         ev["body"] = json.dumps(payload)
         ev["headers"] = {**(ev.get("headers") or {}), "Content-Type": "application/json"}
+    if method not in ("GET", "HEAD"):
+        ev["headers"] = {**(ev.get("headers") or {}), "Origin": APP_ORIGIN}
     ev["httpMethod"] = ev["requestContext"]["httpMethod"] = method
     ev["path"] = path
     ev["pathParameters"] = {"proxy": path.lstrip("/")}
