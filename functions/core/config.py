@@ -33,6 +33,7 @@ class Config:
     app_origin: str = "http://localhost:8000"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    workers: int = 2
     log_level: str = "INFO"
     session_secret: str = ""
     vapid_private_key: str = ""
@@ -175,6 +176,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         app_origin=env.get("MOTCUA_APP_ORIGIN", "http://localhost:8000"),
         http_host=env.get("MOTCUA_HOST", "127.0.0.1"),
         http_port=_int(env, "MOTCUA_PORT", 8000),
+        workers=max(1, _int(env, "MOTCUA_WORKERS", 2)),
         log_level=env.get("MOTCUA_LOG_LEVEL", "INFO"),
         session_secret=env.get("MOTCUA_SESSION_SECRET", ""),
         vapid_private_key=env.get("MOTCUA_VAPID_PRIVATE_KEY", ""),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.security import safe_join
+from werkzeug.wrappers import Request
 
 from functions.core import errors, openapi
 from functions.core.config import FUNCTIONS, Config
@@ -102,18 +105,56 @@ class GzipApi:
         return resp(environ, start_response)
 
 
-def create_wsgi(config: Config) -> GzipApi:
-    """One WSGI app: the root plus each function's own Flask app at its /api/ prefix."""
+def wants_sandbox(config: Config) -> bool:
+    """Whether the local sandbox gateway stands in for VNPay (local stages with no gateway configured)."""
+    return config.is_local and not config.vnpay_payment_url
+
+
+class SandboxProxy:
+    """Forwards /sandbox/vnpay/... to the one sandbox gateway process (functions/local/gateway.py)."""
+
+    HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+                            "trailers", "transfer-encoding", "upgrade"})
+    SERVER_OWN = frozenset({"server", "date"})  # the front server sets its own
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.address = address
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """Send the request on as it came (path, query, headers, body); answer with the gateway's reply."""
+        request = Request(environ)
+        # The mount point too: the gateway serves at the same path (its pages link from its script root).
+        path = quote((request.script_root + request.path).encode())
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in self.HOP_BY_HOP}
+        conn = http.client.HTTPConnection(*self.address, timeout=30)
+        try:
+            conn.request(request.method, path, body=request.get_data(), headers=headers)
+            reply = conn.getresponse()
+            body = reply.read()
+        except OSError:
+            return Response("sandbox gateway unreachable", 502, mimetype="text/plain")(environ, start_response)
+        finally:
+            conn.close()
+        kept = [(k, v) for k, v in reply.getheaders() if k.lower() not in self.HOP_BY_HOP | self.SERVER_OWN]
+        return Response(body, reply.status, headers=kept)(environ, start_response)
+
+
+def create_wsgi(config: Config, sandbox: tuple[str, int] | None = None) -> GzipApi:
+    """One WSGI app: the root plus each function's own Flask app at its /api/ prefix; the sandbox gateway
+    runs in this process, or, given its address, in its own (the local stack's several workers)."""
     import importlib
 
-    mounts = {}
+    mounts: dict[str, Any] = {}
     for name in FUNCTIONS:
         module = importlib.import_module(f"functions.{name}.app")
         mounts[f"/api/{name}"] = module.create_app(config)
-    if config.is_local and not config.vnpay_payment_url:
+    if wants_sandbox(config):
         # The gateway's side of VNPay's protocol, for the local stack only (never in a Lambda stage):
         # it calls the pay function's IPN server to server, as VNPay does.
         from functions.local.sandbox_vnpay import create_sandbox_app
 
-        mounts["/sandbox/vnpay"] = create_sandbox_app(config, f"{config.app_origin}/api/pay/vnpay/ipn")
+        mounts["/sandbox/vnpay"] = (SandboxProxy(sandbox) if sandbox else
+                                    create_sandbox_app(config, f"{config.app_origin}/api/pay/vnpay/ipn"))
     return GzipApi(DispatcherMiddleware(create_root_app(config), mounts))

@@ -1,0 +1,61 @@
+"""The AWS emulator in a process of its own: moto's server, with DynamoDB serialised.
+
+`python -m functions.local.aws READY_FD PARENT_PID HOST PORT` serves moto on HOST:PORT until SIGINT
+or SIGTERM, and writes one byte to READY_FD once it listens (functions/local/supervisor.py). The API
+workers reach it over HTTP only, so they never share moto's in-process state, and its CPU time (one
+core at most, the DynamoDB lock serialises it anyway) no longer competes with theirs for one GIL.
+
+It is served by waitress rather than moto's own Werkzeug server: Werkzeug closes the connection after
+every response, so each DynamoDB call cost a new TCP connection and a new thread on both sides.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import warnings
+
+from functions.local import lifecycle
+
+# DynamoDB runs one call at a time anyway (serialize.py); a few threads let S3 and SNS overlap with it.
+THREADS = 8
+
+
+def _cache_per_request_lookups() -> None:
+    """Two lookups moto 5.2.5 repeats for every request, with answers that never change while it runs:
+    the list of its service packages (~200 isdir calls, under its dispatcher's global lock) and the
+    method names of the responding class (inspect.getmembers). Each is computed once instead."""
+    import functools
+
+    from moto import backends
+    from moto.core import responses
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
+
+
+def serve(host: str, port: int, ready_fd: int) -> None:
+    """Serve moto on host:port with every DynamoDB call serialised; never returns."""
+    from functions.local import serialize
+
+    lifecycle.exit_on_stop_signals()
+    serialize.install()  # before the first request: moto is not thread-safe
+    _cache_per_request_lookups()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    # moto says which template resources it skips; functions/local/emulator.py applies them itself.
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation.*")
+    sock = lifecycle.listen(host, port)
+    server = lifecycle.http_server(DomainDispatcherApplication(create_backend_app), sock, THREADS)
+    os.write(ready_fd, b"1")
+    os.close(ready_fd)
+    server.run()
+
+
+if __name__ == "__main__":
+    ready, parent, host, port = sys.argv[1:5]
+    lifecycle.die_with_parent(int(parent))
+    serve(host, int(port), int(ready))
