@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -125,14 +126,17 @@ def _median(values: list[float]) -> float:
     return ordered[len(ordered) // 2] if ordered else 0.0
 
 
-def print_memory() -> None:
-    """The resident memory of each process of the stack this bench started."""
-    rows = load_checks.process_memory(os.getpid())
+def print_usage(elapsed: float) -> None:
+    """Memory and CPU of each process of the stack this bench started, and of this load generator."""
+    rows = load_checks.process_usage(os.getpid())
     if rows:
-        print("\nStack processes (RSS at the end of the run):")
-        for pid, command, rss in rows:
-            print(f"  {pid:>7}  {rss:7.0f} MiB  {command}")
-        print(f"  total    {sum(r[2] for r in rows):7.0f} MiB")
+        print("\nStack processes at the end (RSS; CPU seconds since start, stack start-up included):")
+        for pid, command, rss, cpu in rows:
+            print(f"  {pid:>7}  {rss:7.0f} MiB  {cpu:7.1f} s  {command}")
+        print(f"  total    {sum(r[2] for r in rows):7.0f} MiB  {sum(r[3] for r in rows):7.1f} s")
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"Load generator (this process): {own.ru_utime + own.ru_stime:.1f} CPU seconds "
+          f"({(own.ru_utime + own.ru_stime) / elapsed:.0%} of one core over the run), on the same machine")
 
 
 def main() -> int:
@@ -144,16 +148,17 @@ def main() -> int:
                                                         load_journey.phone_numbers(), args.think)
         env = locust.env.Environment(user_classes=[citizen], host=base)
         print(f"Load: {args.users} users (+{args.spawn_rate:g}/s), {args.minutes:g} min, think {args.think:g} s, "
-              f"against {base}", flush=True)
+              f"against {base} (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
         elapsed = run_load(env, args.users, args.spawn_rate, args.minutes * 60)
         failures = report(env, elapsed)
+        print(f"Load average at the end: {os.getloadavg()[0]:.1f} (this bench, the stack and anything else running)")
         print("\nInvariants (read from the emulator's DynamoDB):")
         problems = load_checks.check(load_checks.Tables(endpoint, prefix), citizen.submissions, args.settle)
         for problem in problems[:50]:
             print(f"  VIOLATED: {problem}")
         print(f"Invariants: {'all hold' if not problems else f'{len(problems)} violations'}")
         if not args.url:
-            print_memory()
+            print_usage(elapsed)
     return 1 if failures or problems else 0
 
 

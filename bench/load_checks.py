@@ -131,14 +131,16 @@ def _data(event: dict[str, Any]) -> dict[str, Any]:
     return json.loads(raw) if isinstance(raw, str) else {}
 
 
-def process_memory(root_pid: int) -> list[tuple[int, str, float]]:
-    """(pid, command, RSS MiB) of every process under `root_pid` (the stack started by this bench)."""
+def process_usage(root_pid: int) -> list[tuple[int, str, float, float]]:
+    """(pid, command, RSS MiB, CPU seconds) of every process under `root_pid` (the stack this bench started)."""
     import psutil
 
     rows = []
     for proc in psutil.Process(root_pid).children(recursive=True):
         try:
-            rows.append((proc.pid, " ".join(proc.cmdline()[1:4]), proc.memory_info().rss / 2**20))
+            cpu = proc.cpu_times()
+            rows.append((proc.pid, " ".join(proc.cmdline()[1:4]), proc.memory_info().rss / 2**20,
+                         cpu.user + cpu.system))
         except psutil.Error:
             continue
     return rows
