@@ -195,6 +195,10 @@ def _described(error: ValidationError, prefix: str) -> list[tuple[str, str]]:
     return [(base, _code(error))]
 
 
+def _same_kind(value: Any, choices: Any, *, many: bool) -> bool:  # noqa: ANN401
+    return any(type(value) is type(choice) for choice in (choices if many else [choices]))
+
+
 def _join(base: str, name: str) -> str:
     return f"{base}.{name}" if base else name
 
@@ -207,4 +211,7 @@ def _code(error: ValidationError) -> str:
         return "required"
     if error.validator == "format" and error.validator_value == "date":
         return "invalid_date"
+    if error.validator in ("enum", "const") and not _same_kind(error.instance, error.validator_value,
+                                                                 many=error.validator == "enum"):
+        return "invalid_type"  # not even the kind of value the choices are
     return FIELD_CODES.get(error.validator, "not_valid")  # type: ignore[arg-type]

@@ -155,6 +155,8 @@ def test_a_cold_start_and_a_plain_get_do_not_import_jsonschema():
      {"d": "invalid_date"}),
     ({"type": "object", "additionalProperties": False, "properties": {"a": {}}}, {"a": 1, "z": 2},
      {"z": "unknown_field"}),
+    ({"type": "object", "properties": {"m": {"enum": ["post", "pickup"]}, "n": {"enum": ["post"]}}},
+     {"m": 7, "n": "drone"}, {"m": "invalid_type", "n": "not_allowed"}),
     ({"type": "array", "items": {"type": "object", "required": ["slot"]}}, [{"slot": "x"}, {}],
      {"1.slot": "required"}),
 ])

@@ -168,7 +168,7 @@ def test_postal_delivery_needs_an_address_that_exists(citizen):
     wrong = {"method": "post", "address": {"province_code": "01", "commune_code": "13075", "street": "Số 1"}}
     assert_refused(citizen, submission([page], delivery=wrong),
                    {"delivery.address.commune_code": "commune_not_in_province"})
-    assert_refused(citizen, submission([page], delivery={"method": "drone"}), {"delivery.method": "not_offered"})
+    assert_refused(citizen, submission([page], delivery={"method": "drone"}), {"delivery.method": "not_allowed"})
     good = {"method": "post", "address": PROFILE["current_address"]}
     resp = submit(citizen, submission([page], delivery=good))
     assert resp.status_code == 201 and resp.json["application"]["delivery"]["address"]["street"] == "Thôn Đông, số 12"
