@@ -6,8 +6,9 @@ import importlib
 
 import boto3
 import pytest
+import requests
 from flask import Flask
-from submit_helpers import browser_upload, create_upload, jpeg
+from submit_helpers import browser_upload, create_upload, jpeg, signed_in_client
 
 from functions.core import models
 from functions.core.config import FUNCTIONS
@@ -125,9 +126,9 @@ def test_health_answers_503_not_500_when_dynamodb_is_unreachable(config):
 # -- a missing documents bucket or table is a 503 naming the service, never "upload again" --
 
 
-def _delete_bucket(config, bucket: str) -> None:  # noqa: ANN001
+def _delete_bucket(config, bucket: str, s3=None) -> None:  # noqa: ANN001
     """Empty the (versioned) bucket and delete it, as a misconfigured or torn-down stage would have it."""
-    s3 = boto3.client("s3", region_name=config.region)
+    s3 = s3 or boto3.client("s3", region_name=config.region)
     for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
         s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
     s3.delete_bucket(Bucket=bucket)
@@ -176,6 +177,47 @@ def test_complete_upload_without_the_bucket_is_503_not_upload_incomplete_and_cha
     doc = models.Document.get(document_id, consistent_read=True)
     assert (doc.state, doc.rejection) == ("pending", None)
     assert doc.object_key == f"incoming/{citizen.user_id}/{document_id}"
+
+
+@pytest.fixture
+def served_config(config):  # noqa: ANN001, ANN201
+    """The stack in moto's HTTP server, as `make run` has it: there a HEAD answer has no body, so S3 says a
+    bare 404 for a missing bucket exactly as for a missing key (in-process moto says NoSuchBucket)."""
+    from moto.server import ThreadedMotoServer
+
+    from functions.local import emulator, free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        outputs = emulator.deploy("motcua-test", {"Stage": config.stage, "AppOrigin": config.app_origin},
+                                  config.region, endpoint)
+        served = config.with_overrides(aws_endpoint_url=endpoint, documents_bucket=outputs["DocumentsBucketName"])
+        models.bind(served)
+        yield served
+    finally:
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+        server.stop()
+
+
+def test_complete_upload_against_the_served_emulator_tells_a_missing_bucket_from_a_missing_file(
+        served_config, clock):
+    from functions.submit.app import create_app
+
+    citizen = signed_in_client(create_app(served_config, clock=clock), served_config, clock.current, "+84912345678")
+    created = create_upload(citizen)
+    document_id = created.json["document_id"]
+    early = citizen.post(f"/uploads/{document_id}/complete", json={})
+    assert (early.status_code, early.json["error"]["code"]) == (409, "upload_incomplete")  # the file, not the bucket
+    assert browser_upload(created.json["upload"], jpeg()) == 204
+    s3 = boto3.client("s3", region_name=served_config.region, endpoint_url=served_config.aws_endpoint_url)
+    _delete_bucket(served_config, served_config.documents_bucket, s3)
+    gone = citizen.post(f"/uploads/{document_id}/complete", json={})
+    _s3_unavailable(gone)
+    assert gone.json["error"]["details"]["reason"] == "bucket_missing"
+    assert models.Document.get(document_id, consistent_read=True).state == "pending"
 
 
 def test_a_deleted_table_is_503_naming_dynamodb_on_a_read(citizen, submit_config):
