@@ -7,11 +7,16 @@ sandbox gateway (whose click sends the IPN) and tracks the application; then a n
 none), then the invariants read from the emulator's DynamoDB (bench/load_checks.py) and the RSS of the
 stack's processes. Figures only: nothing here asserts a time.
 
+The citizens start within seconds of each other and walk the journey in step at first; when the stack
+is saturated, one journey takes longer than the run and the later steps are missing from the table.
+`--warmup` runs the load unmeasured first, so that the measured minutes see the citizens spread over
+the journey.
+
 Without --url it starts the stack itself (`running_stack`, free ports), with the OTP and tracking limits
 raised (all simulated citizens share 127.0.0.1), and stops it afterwards. With --url, the stack must run
 with those limits raised and --aws-endpoint / --table-prefix must name its emulator and tables.
 
-Usage: .venv/bin/python bench/load.py [--users 200] [--spawn-rate 20] [--minutes 2] [--think 1.0]
+Usage: .venv/bin/python bench/load.py [--users 200] [--spawn-rate 20] [--minutes 2] [--warmup 0] [--think 1]
                                       [--workers N] [--url URL --aws-endpoint URL --table-prefix motcua-local-]
 """
 
@@ -49,6 +54,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=20.0, help="users started per second")
     parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument("--warmup", type=float, default=0.0,
+                        help="seconds of load before the measured minutes (figures reset after it)")
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds a citizen reads between steps")
     parser.add_argument("--settle", type=float, default=30.0, help="max seconds to wait for pending events")
     parser.add_argument("--workers", type=int, help="API worker processes of the stack started here "
@@ -75,19 +82,34 @@ def stack(args: argparse.Namespace) -> Iterator[tuple[str, str, str]]:
         yield base.rstrip("/"), endpoint, prefix
 
 
-def run_load(env: locust.env.Environment, users: int, rate: float, seconds: float) -> float:
-    """Ramp up to `users`, run until `seconds` after the start, stop; returns the elapsed seconds."""
+def run_load(env: locust.env.Environment, args: argparse.Namespace) -> tuple[float, list[str]]:
+    """Ramp up, run `--warmup` seconds unmeasured (the citizens drift apart in their journeys), then measure
+    `--minutes`, stop; returns the measured seconds and the errors of the warm-up."""
     runner = env.create_local_runner()
     started = time.monotonic()
-    runner.start(users, spawn_rate=rate)
+    runner.start(args.users, spawn_rate=args.spawn_rate)
+    warmup_errors: list[str] = []
+    if args.warmup > 0:
+        _progress(env, started, args.warmup, "warm-up")
+        warmup_errors = [f"{e.occurrences:5d}  {e.method} {e.name}: {e.error} (warm-up)"
+                         for e in env.stats.errors.values()]
+        env.stats.reset_all()
+        load_journey.Citizen.journeys.clear()
+        load_journey.Citizen.inbox.reset()
+        started = time.monotonic()
+    _progress(env, started, args.minutes * 60, "measured")
+    elapsed = time.monotonic() - started
+    runner.quit()
+    return elapsed, warmup_errors
+
+
+def _progress(env: locust.env.Environment, started: float, seconds: float, phase: str) -> None:
     while (left := seconds - (time.monotonic() - started)) > 0:
         gevent.sleep(min(10.0, left))
         total = env.stats.total
-        print(f"  {time.monotonic() - started:5.0f} s  {runner.user_count:4d} users  {total.num_requests:6d} "
-              f"requests  {total.num_failures} failed  {total.current_rps:6.1f} req/s now", flush=True)
-    elapsed = time.monotonic() - started
-    runner.quit()
-    return elapsed
+        print(f"  {phase} {time.monotonic() - started:5.0f} s  {env.runner.user_count:4d} users  "
+              f"{total.num_requests:6d} requests  {total.num_failures} failed  {total.current_rps:6.1f} req/s now",
+              flush=True)
 
 
 def report(env: locust.env.Environment, elapsed: float) -> int:
@@ -147,10 +169,12 @@ def main() -> int:
         citizen.inbox, citizen.phones, citizen.think = (load_journey.SmsInbox(endpoint),
                                                         load_journey.phone_numbers(), args.think)
         env = locust.env.Environment(user_classes=[citizen], host=base)
-        print(f"Load: {args.users} users (+{args.spawn_rate:g}/s), {args.minutes:g} min, think {args.think:g} s, "
+        print(f"Load: {args.users} users (+{args.spawn_rate:g}/s), {args.warmup:g} s warm-up, {args.minutes:g} min "
+              f"measured, think {args.think:g} s, "
               f"against {base} (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
-        elapsed = run_load(env, args.users, args.spawn_rate, args.minutes * 60)
-        failures = report(env, elapsed)
+        elapsed, warmup_errors = run_load(env, args)
+        failures = report(env, elapsed) + len(warmup_errors)
+        print("\n".join(f"  {line}" for line in warmup_errors))
         print(f"Load average at the end: {os.getloadavg()[0]:.1f} (this bench, the stack and anything else running)")
         print("\nInvariants (read from the emulator's DynamoDB):")
         problems = load_checks.check(load_checks.Tables(endpoint, prefix), citizen.submissions, args.settle)

@@ -59,6 +59,11 @@ class SmsInbox:
         self._http.trust_env = False
         self._poller: gevent.Greenlet | None = None
 
+    def reset(self) -> None:
+        """Forget the figures so far (after a warm-up)."""
+        self.reads.clear()
+        self.waits.clear()
+
     def code_for(self, phone: str) -> str | None:
         """The code sent to `phone`, once it arrives (None after TIMEOUT_S)."""
         started = time.perf_counter()
