@@ -22,27 +22,13 @@ from functions.local import lifecycle
 THREADS = 8
 
 
-def _cache_per_request_lookups() -> None:
-    """Two lookups moto 5.2.5 repeats for every request, with answers that never change while it runs:
-    the list of its service packages (~200 isdir calls, under its dispatcher's global lock) and the
-    method names of the responding class (inspect.getmembers). Each is computed once instead."""
-    import functools
-
-    from moto import backends
-    from moto.core import responses
-
-    modules = tuple(backends.list_of_moto_modules())
-    backends.list_of_moto_modules = lambda: modules
-    responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
-
-
 def serve(host: str, port: int, ready_fd: int) -> None:
     """Serve moto on host:port with every DynamoDB call serialised; never returns."""
-    from functions.local import serialize
+    from functions.local import serialize, speedups
 
     lifecycle.exit_on_stop_signals()
     serialize.install()  # before the first request: moto is not thread-safe
-    _cache_per_request_lookups()
+    speedups.cache_moto_lookups()
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     # moto says which template resources it skips; functions/local/emulator.py applies them itself.

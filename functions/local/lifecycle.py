@@ -74,9 +74,10 @@ class Children:
     def __init__(self) -> None:
         self.procs: dict[str, subprocess.Popen] = {}
 
-    def spawn(self, name: str, args: list[str], pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
+    def spawn(self, name: str, args: list[str], pass_fds: tuple[int, ...] = (), stdin: int | None = None
+              ) -> subprocess.Popen:
         """Start `python -m <args>` as the child `name`, sharing this console and environment."""
-        proc = subprocess.Popen([sys.executable, "-m", *args], pass_fds=pass_fds)
+        proc = subprocess.Popen([sys.executable, "-m", *args], pass_fds=pass_fds, stdin=stdin)
         self.procs[name] = proc
         return proc
 

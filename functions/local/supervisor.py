@@ -1,20 +1,24 @@
-"""`make run`'s supervising process: the emulator and the API workers as children, stopped together.
+"""`make run`'s supervising process: the emulator, the sandbox gateway and the API workers as children.
 
 1. Bind the app's port once (so a busy port fails at once, before anything starts).
-2. Start the AWS emulator (functions/local/aws.py) in its own process, deploy the template into it and
-   seed it, over HTTP like any client.
-3. Start the sandbox payment gateway once (functions/local/gateway.py), on a private port the workers
-   forward /sandbox/vnpay/ to, and MOTCUA_WORKERS API workers (functions/local/worker.py) on the
-   inherited socket; the first worker also runs the local notifier.
+2. Start the AWS emulator (functions/local/aws.py) and the API workers (functions/local/worker.py,
+   MOTCUA_WORKERS of them, on the inherited socket; the first also runs the local notifier). The
+   workers import the app meanwhile.
+3. Make the local secrets, start the sandbox payment gateway once (functions/local/gateway.py) on a
+   private port the workers forward /sandbox/vnpay/ to, deploy the template into the emulator and seed
+   it, over HTTP like any client; then tell the workers the settled environment and wait for them.
 4. Watch: Ctrl-C or SIGTERM stops every child within a few seconds, under load too; a child that dies
    on its own stops the stack with exit code 1 rather than leaving it half up.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
+import socket
+import subprocess
 import sys
 import time
 from urllib.parse import urlparse
@@ -46,11 +50,13 @@ def prepare_environment() -> None:
         os.environ.setdefault(key, value)
 
 
-def _spawn(children: Children, name: str, args: list[str], pass_fds: tuple[int, ...] = ()) -> int:
-    """Start a child that writes one byte to its ready pipe when it serves; returns the pipe's read end."""
+def _spawn(children: Children, name: str, args: list[str], pass_fds: tuple[int, ...] = (),
+           stdin: int | None = None) -> int:
+    """Start a child that writes one byte to its ready pipe when it serves; returns the pipe's read end.
+    Its arguments: the module, then the inherited descriptors, the ready pipe, this pid, then `args[1:]`."""
     read_end, write_end = os.pipe()
     children.spawn(name, [*args[:1], *[str(fd) for fd in pass_fds], str(write_end), str(os.getpid()),
-                          *args[1:]], pass_fds=(*pass_fds, write_end))
+                          *args[1:]], pass_fds=(*pass_fds, write_end), stdin=stdin)
     os.close(write_end)
     return read_end
 
@@ -74,7 +80,7 @@ def wait_ready(children: Children, pipes: dict[int, str], timeout: float = READY
 
 
 def start(children: Children) -> None:
-    """Start the emulator, deploy and seed, start the sandbox gateway and the workers; print the banner."""
+    """Start every child, deploy and seed, let the workers build their apps; print the banner."""
     from functions.core import config as config_mod
 
     cfg = config_mod.load()
@@ -82,39 +88,57 @@ def start(children: Children) -> None:
     endpoint = urlparse(cfg.aws_endpoint_url or config_mod.local_aws_endpoint())
     pending = {_spawn(children, "emulator", ["functions.local.aws", endpoint.hostname or "127.0.0.1",
                                              str(endpoint.port or 4566)]): "emulator"}
-    prepare_environment()  # while the emulator starts: this imports most of the app
-    worker_args = _start_gateway(children, config_mod.load(), pending)
-    from functions.core import models
-    from functions.local import emulator, seed
-
-    wait_ready(children, pending)
-    outputs = emulator.deploy(STACK_NAME, {"Stage": cfg.stage, "AppOrigin": cfg.app_origin}, cfg.region,
-                              endpoint.geturl())
-    os.environ.setdefault("MOTCUA_DOCUMENTS_BUCKET", outputs["DocumentsBucketName"])
-    cfg = config_mod.load()
-    models.bind(cfg)
-    officers = seed.seed_officers()
-    workers = {}
-    for n in range(cfg.workers):
-        args = ["functions.local.worker", *worker_args, *(["--notifier"] if n == 0 else [])]
-        workers[_spawn(children, f"worker {n + 1}", args, pass_fds=(sock.fileno(),))] = f"worker {n + 1}"
+    gateway = listen("127.0.0.1", 0) if _wants_sandbox(cfg) else None
+    # The workers import the app while the emulator starts; they build it once told the rest of the
+    # environment (secrets, the bucket's name), which the lines below settle.
+    spawned = dict(os.environ)
+    workers = _spawn_workers(children, sock, cfg.workers, gateway)
+    prepare_environment()
+    if gateway is not None:
+        pending[_spawn(children, "sandbox gateway", ["functions.local.gateway"], (gateway.fileno(),))] = \
+            "sandbox gateway"
+        gateway.close()
+    officers = _deploy_and_seed(children, pending, cfg, endpoint.geturl())
+    settled = {k: v for k, v in os.environ.items() if spawned.get(k) != v}
+    for name in workers.values():
+        children.procs[name].stdin.write(json.dumps(settled).encode() + b"\n")  # type: ignore[union-attr]
+        children.procs[name].stdin.close()  # type: ignore[union-attr]
     wait_ready(children, workers)
     sock.close()  # the workers hold their own copies
-    _banner(cfg, endpoint.geturl(), officers)
+    _banner(config_mod.load(), endpoint.geturl(), officers)
 
 
-def _start_gateway(children: Children, cfg: Config, pending: dict[int, str]) -> list[str]:
-    """Start the sandbox gateway on a private port when the stack uses it; the workers' arguments for it."""
+def _wants_sandbox(cfg: Config) -> bool:
     from functions.local.devserver import wants_sandbox
 
-    if not wants_sandbox(cfg):
-        return []
-    sock = listen("127.0.0.1", 0)
-    pending[_spawn(children, "sandbox gateway", ["functions.local.gateway"], pass_fds=(sock.fileno(),))] = \
-        "sandbox gateway"
-    port = sock.getsockname()[1]
-    sock.close()
-    return ["--sandbox-port", str(port)]
+    return wants_sandbox(cfg)
+
+
+def _spawn_workers(children: Children, sock: socket.socket, count: int, gateway: socket.socket | None
+                   ) -> dict[int, str]:
+    """Start the API workers on `sock`; the first also runs the notifier. Ready pipe -> name."""
+    extra = ["--sandbox-port", str(gateway.getsockname()[1])] if gateway is not None else []
+    workers = {}
+    for n in range(count):
+        args = ["functions.local.worker", *extra, *(["--notifier"] if n == 0 else [])]
+        workers[_spawn(children, f"worker {n + 1}", args, (sock.fileno(),), stdin=subprocess.PIPE)] = \
+            f"worker {n + 1}"
+    return workers
+
+
+def _deploy_and_seed(children: Children, pending: dict[int, str], cfg: Config, endpoint: str
+                     ) -> list[dict[str, str]]:
+    """Once the emulator serves: deploy the template, note the bucket, seed the demo officers."""
+    from functions.core import config as config_mod
+    from functions.core import models
+    from functions.local import emulator, seed, speedups
+
+    speedups.share_botocore_session()
+    wait_ready(children, pending)
+    outputs = emulator.deploy(STACK_NAME, {"Stage": cfg.stage, "AppOrigin": cfg.app_origin}, cfg.region, endpoint)
+    os.environ.setdefault("MOTCUA_DOCUMENTS_BUCKET", outputs["DocumentsBucketName"])
+    models.bind(config_mod.load())
+    return seed.seed_officers()
 
 
 def _banner(cfg, endpoint: str, officers: list[dict[str, str]]) -> None:  # noqa: ANN001

@@ -1,6 +1,7 @@
 """One API worker of the local stack: the dev server's WSGI app on a listening socket it inherits.
 
-`python -m functions.local.worker LISTEN_FD READY_FD PARENT_PID [--notifier]`. The supervisor binds
+`python -m functions.local.worker LISTEN_FD READY_FD PARENT_PID [--sandbox-port N] [--notifier]`, then
+one JSON line on stdin: the environment the supervisor settled after starting it. The supervisor binds
 the socket once and starts MOTCUA_WORKERS of these; the kernel hands each connection to one of them.
 Each worker is a fresh interpreter (not a fork), so no botocore client or lock is ever shared between
 processes. Exactly one worker runs the local notifier, so each outbox event is swept by one loop.
@@ -9,12 +10,15 @@ processes. Exactly one worker runs the local notifier, so each outbox event is s
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 import logging
 import os
+import sys
 from typing import Any
 
 from functions.core.config import FUNCTIONS
-from functions.local import lifecycle
+from functions.local import lifecycle, speedups
 
 # Public reads that fill the app's lazy caches (catalog, API document, request schemas, the S3 client).
 WARM_PATHS = ("/api/openapi.json", "/api/submit/procedures", *(f"/api/{name}/health" for name in FUNCTIONS))
@@ -24,9 +28,9 @@ def warm(app: Any) -> None:
     """Build what the first requests would otherwise build, before this worker says it is ready.
 
     Lazy clients and caches are built without a lock: a burst of first requests built one per thread
-    (12 DynamoDB and 20 SNS clients for 20 concurrent sign-ins, ~140 ms of CPU and ~10 MB each), which
-    stalled the first seconds of a load run. The SNS client is only built by sending a message, so it
-    is not warmed here.
+    (12 DynamoDB and 20 SNS clients for 20 concurrent sign-ins, ~140 ms of CPU and ~10 MB each on
+    fresh botocore sessions), which stalled the first seconds of a load run. The SNS client is only
+    built by sending a message, so it is not warmed here.
     """
     from werkzeug.test import Client
 
@@ -51,6 +55,11 @@ def serve(listen_fd: int, ready_fd: int, with_notifier: bool, sandbox_port: int 
 
     lifecycle.exit_on_stop_signals()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    speedups.share_botocore_session()
+    for name in FUNCTIONS:  # the imports are most of a worker's start: done while the emulator starts
+        importlib.import_module(f"functions.{name}.app")
+    # The rest of the environment (secrets, the bucket's name), once the supervisor has settled it.
+    os.environ.update(json.loads(sys.stdin.readline() or "{}"))
     cfg = config_mod.load()
     app = devserver.create_wsgi(cfg, ("127.0.0.1", sandbox_port) if sandbox_port else None)
     warm(app)
