@@ -57,7 +57,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=0.0,
                         help="seconds of load before the measured minutes (figures reset after it)")
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds a citizen reads between steps")
-    parser.add_argument("--settle", type=float, default=30.0, help="max seconds to wait for pending events")
+    parser.add_argument("--settle", type=float, default=120.0,
+                        help="max seconds to wait, after the run, for pending events and late IPNs")
     parser.add_argument("--workers", type=int, help="API worker processes of the stack started here "
                         "(default: MOTCUA_WORKERS or the stack's own default)")
     parser.add_argument("--url", help="a running stack (default: start one)")

@@ -41,23 +41,27 @@ def _plain(value: dict[str, Any]) -> Any:  # noqa: ANN401 (DynamoDB's typed valu
     return raw
 
 
-def wait_delivered(tables: Tables, settle_s: float) -> tuple[list[dict[str, Any]], float]:
-    """The events once none is pending (or `settle_s` passed), and how long that took."""
-    started = time.monotonic()
+def settled(tables: Tables, settle_s: float) -> tuple[dict[str, list[dict[str, Any]]], float]:
+    """The tables once the stack is quiet (no event pending and nothing changed between two reads 2 s
+    apart: IPNs of clicks cut short by the end of the run still arrive), or after `settle_s`."""
+    started, previous = time.monotonic(), None
     while True:
-        events = tables.scan("events")
-        pending = [e for e in events if e.get("delivery", "pending") == "pending"]
+        snapshot = {short: tables.scan(short) for short in ("applications", "payments", "events")}
+        pending = sum(1 for e in snapshot["events"] if e.get("delivery", "pending") == "pending")
+        state = (len(snapshot["applications"]), len(snapshot["events"]), pending,
+                 sorted((p["txn_ref"], p.get("state")) for p in snapshot["payments"]))
         waited = time.monotonic() - started
-        if not pending or waited >= settle_s:
-            return events, waited
-        time.sleep(1.0)
+        if (pending == 0 and state == previous) or waited >= settle_s:
+            return snapshot, waited
+        previous = state
+        time.sleep(2.0)
 
 
 def check(tables: Tables, submissions: list[tuple[str, str, str]], settle_s: float) -> list[str]:
     """Print the invariants' figures; return the violations (empty when all hold)."""
-    apps = {a["application_id"]: a for a in tables.scan("applications")}
-    payments = tables.scan("payments")
-    events, waited = wait_delivered(tables, settle_s)
+    snapshot, waited = settled(tables, settle_s)
+    apps = {a["application_id"]: a for a in snapshot["applications"]}
+    payments, events = snapshot["payments"], snapshot["events"]
     by_app: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for event in events:
         by_app[event["application_id"]].append(event)
@@ -68,7 +72,8 @@ def check(tables: Tables, submissions: list[tuple[str, str, str]], settle_s: flo
     paid = sum(1 for p in payments if p.get("state") == "paid")
     deliveries = Counter(e.get("delivery", "pending") for e in events)
     print(f"  every event delivered: {len(events)} events, delivery {dict(sorted(deliveries.items()))}, "
-          + (f"none pending after {waited:.1f} s" if not pending else f"{len(pending)} pending after {waited:.1f} s"))
+          + (f"none pending {waited:.1f} s after the run" if not pending
+             else f"{len(pending)} pending {waited:.1f} s after the run"))
     print(f"  tables: {len(apps)} applications, {len(payments)} payment orders ({paid} paid)")
     return problems
 
