@@ -3,30 +3,40 @@
 Without Lambda there is no stream trigger, so a new event is delivered by the next sweep (every
 second). Push goes to whatever endpoint a browser subscribed with; SMS goes to moto's SNS through the
 SMS adapter, which also prints it on the console.
+
+In AWS each stream batch gets a Lambda of its own; here one sweep delivers its due events PARALLEL at a
+time (the dispatcher claims each attempt, so two deliveries of one event cannot both run), and a full
+batch is followed by the next sweep at once. One event after the other, 200 users' events queued up
+behind the emulator: 157 of 400 were still pending 30 s after a load run.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from functions.core.adapters import push as push_adapter
 from functions.core.adapters import sms as sms_adapter
 from functions.core.adapters.clock import SystemClock
 from functions.core.config import Config
-from functions.status.notify import Dispatcher
+from functions.status import outbox
+from functions.status.notify import SWEEP_BATCH, Dispatcher
 
 log = logging.getLogger("motcua.notifier")
 INTERVAL_SECONDS = 1.0
+PARALLEL = 8
 
 
 class Notifier:
-    """A daemon thread running `Dispatcher.dispatch_pending` every INTERVAL_SECONDS until `stop()`."""
+    """A daemon thread sweeping the outbox every `interval` seconds until `stop()`."""
 
     def __init__(self, dispatcher: Dispatcher, interval: float = INTERVAL_SECONDS) -> None:
         self.dispatcher, self.interval = dispatcher, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="motcua-notifier", daemon=True)
+        self._pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="motcua-notifier-delivery")
 
     def start(self) -> Notifier:
         """Start the loop; returns self."""
@@ -38,14 +48,28 @@ class Notifier:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def sweep(self, now: datetime) -> int:
+        """Deliver the due events, PARALLEL at a time; returns how many were due."""
+        keys = outbox.due(now, SWEEP_BATCH)
+        list(self._pool.map(lambda key: self._deliver(key, now), keys))
+        return len(keys)
+
+    def _deliver(self, key: tuple[str, str], now: datetime) -> None:
+        try:
+            self.dispatcher.deliver_key(*key, now)
+        except Exception as exc:  # noqa: BLE001 (one bad event must not stop the others; the type is logged)
+            log.warning("local notifier delivery failed: %s", type(exc).__name__)
 
     def _run(self) -> None:
-        clock = SystemClock()
-        while not self._stop.wait(self.interval):
+        clock, wait = SystemClock(), self.interval
+        while not self._stop.wait(wait):
             try:
-                self.dispatcher.dispatch_pending(clock.now())
+                wait = 0.0 if self.sweep(clock.now()) >= SWEEP_BATCH else self.interval
             except Exception as exc:  # noqa: BLE001 (the loop must outlive one bad sweep; the type is logged)
                 log.warning("local notifier sweep failed: %s", type(exc).__name__)
+                wait = self.interval
 
 
 def start(config: Config) -> Notifier | None:
