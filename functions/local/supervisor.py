@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from urllib.parse import urlparse
 
@@ -76,6 +77,8 @@ def wait_ready(children: Children, pipes: dict[int, str], timeout: float = READY
             os.close(fd)
             if not ok:
                 code = children.procs[name].wait()
+                if code == 0:  # a child exits 0 only on a stop signal: Ctrl-C while starting
+                    raise KeyboardInterrupt
                 raise RuntimeError(f"{name} exited with code {code} while starting")
 
 
@@ -161,6 +164,7 @@ def watch(children: Children) -> int:
     """Wait until a child ends: 0 if it ended on a stop signal (Ctrl-C reaches the whole group), else 1."""
     while (ended := children.exited()) is None:
         time.sleep(0.2)
+    _STOPPING.set()  # the Ctrl-C that stopped the child may reach this process a moment later
     name, code = ended
     if code != 0:
         print(f"{name} exited with code {code}; stopping the stack", file=sys.stderr, flush=True)
@@ -169,8 +173,13 @@ def watch(children: Children) -> int:
     return 0
 
 
+_STOPPING = threading.Event()
+
+
 def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    if not _STOPPING.is_set():  # once: a second signal must not cut the stopping short
+        _STOPPING.set()
+        raise KeyboardInterrupt
 
 
 def run() -> int:
@@ -189,6 +198,5 @@ def run() -> int:
         print(f"The local stack could not start: {exc}", file=sys.stderr, flush=True)
         return 1
     finally:
-        for sig in STOP_SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        _STOPPING.set()
         children.stop()
