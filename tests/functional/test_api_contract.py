@@ -30,7 +30,7 @@ from functions.core.adapters.payments import FakeGateway
 from functions.local import emulator
 from functions.local.devserver import create_root_app
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 20
 VAPID_PUBLIC = "B" + "A" * 86  # only served (getVapidKey), never used to sign here
 PERSONAS = ("anonymous", "citizen", "officer")
 # Codes the schema itself gives (openapi.FIELD_CODES): the domain must never need them for valid input...
