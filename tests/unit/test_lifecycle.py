@@ -125,6 +125,8 @@ def test_withdrawing_may_say_why_and_the_reason_is_kept():
     done = transition("received", "withdraw", Actor("c", "citizen"), AT, {"reason": "Đã xin ở nơi khác"})
     assert done.record()["reason"] == "Đã xin ở nơi khác"
     assert "reason" not in transition("submitted", "withdraw", Actor("c", "citizen"), AT).record()
+    blank = transition("submitted", "withdraw", Actor("c", "citizen"), AT, {"reason": " \n "})
+    assert "reason" not in blank.record(), "a blank optional reason is no reason (the API document allows it)"
 
 
 @pytest.mark.parametrize(("documents", "fields"), [

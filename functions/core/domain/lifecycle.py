@@ -106,7 +106,7 @@ def _checked_details(action: str, raw: dict[str, Any], slots: tuple[str, ...]) -
     if action in ("request_supplement", "reject", "withdraw"):
         reason = raw.get("reason")
         required = action != "withdraw"
-        if reason is None or reason == "":
+        if reason is None or (isinstance(reason, str) and not reason.strip()):  # blank: no reason given
             if required:
                 fields["reason"] = "required"
         elif not isinstance(reason, str):
