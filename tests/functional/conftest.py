@@ -178,3 +178,42 @@ def far_officer(submit_app, submit_config, clock, status_app):  # noqa: ANN001, 
 
     return as_user(status_app, staff_client(submit_app, submit_config, clock.current, "+84912000102",
                                             [OTHER_COMMUNE]))
+
+
+@pytest.fixture(scope="module")
+def vapid() -> tuple[str, str]:
+    """A VAPID key pair (private raw, public X9.62), both base64url, as the local stack makes them."""
+    from functions.local.seed import _new_vapid_pair
+
+    return _new_vapid_pair()
+
+
+@pytest.fixture
+def push_config(submit_config: config_mod.Config, vapid: tuple[str, str]) -> config_mod.Config:
+    """Settings with a VAPID key pair, for subscribing and sending."""
+    return submit_config.with_overrides(vapid_private_key=vapid[0], vapid_public_key=vapid[1])
+
+
+@pytest.fixture
+def pay_gateway() -> object | None:
+    """The pay app's gateway adapter: None builds the one the settings name; a module may override it."""
+    return None
+
+
+@pytest.fixture
+def pay_app(pay_config: config_mod.Config, clock, pay_gateway) -> Flask:  # noqa: ANN001
+    """The pay app on the fake clock, with the module's settings (`pay_config`) and gateway."""
+    from functions.pay.app import create_app
+
+    extra = {} if pay_gateway is None else {"gateway": pay_gateway}
+    app = create_app(pay_config, clock=clock, **extra)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def mine(pay_app: Flask, citizen):  # noqa: ANN001, ANN201
+    """The signed-in citizen, on the pay app."""
+    from submit_helpers import as_user
+
+    return as_user(pay_app, citizen)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
@@ -40,9 +40,11 @@ class _HoldAfterSnapshot:
 
     def __init__(self) -> None:
         self.holder: int | None = None
-        self.snapshotted, self.resume = threading.Event(), threading.Event()
+        # Every copy waits until the holder is known, so the holder cannot pass before it is named.
+        self.known, self.snapshotted, self.resume = threading.Event(), threading.Event(), threading.Event()
 
     def deepcopy(self, value: object, memo: dict | None = None) -> object:
+        self.known.wait(10)
         result = copy.deepcopy(value, memo)
         if threading.get_ident() == self.holder:
             self.snapshotted.set()
@@ -65,31 +67,29 @@ def _winner(client: object, done: threading.Event) -> None:
     done.set()
 
 
-def _holding(monkeypatch: pytest.MonkeyPatch, target: object) -> _HoldAfterSnapshot:
+def _held_loser(monkeypatch: pytest.MonkeyPatch, target: object, transaction: Callable[[], None]):  # noqa: ANN202
+    """Start `transaction` in a thread and return (hold, thread) once it is held after its snapshot."""
     hold = _HoldAfterSnapshot()
     monkeypatch.setattr(target, "copy", hold)
-    return hold
+    loser = threading.Thread(target=transaction)
+    loser.start()
+    hold.holder = loser.ident
+    hold.known.set()
+    assert hold.snapshotted.wait(10), "the transaction never took its snapshot"
+    return hold, loser
+
+
+def _start_winner(client: object) -> tuple[threading.Thread, threading.Event]:
+    done = threading.Event()
+    winner = threading.Thread(target=_winner, args=(client, done))
+    winner.start()
+    return winner, done
 
 
 def test_stock_moto_loses_a_concurrent_write_when_a_transaction_is_cancelled(ddb, monkeypatch):
     with serialize.uninstalled():
-        # Every deepcopy waits until the hold knows which thread is the loser.
-        hold = _holding(monkeypatch, moto_models)
-        original = hold.deepcopy
-        ready = threading.Event()
-
-        def deepcopy(value: object, memo: dict | None = None) -> object:
-            ready.wait(10)
-            return original(value, memo)
-
-        hold.deepcopy = deepcopy  # type: ignore[method-assign]
-        loser = threading.Thread(target=lambda: _cancelled_transaction(ddb))
-        loser.start()
-        hold.holder = loser.ident
-        ready.set()
-        assert hold.snapshotted.wait(10)
-        done = threading.Event()
-        threading.Thread(target=_winner, args=(ddb, done)).start()
+        hold, loser = _held_loser(monkeypatch, moto_models, lambda: _cancelled_transaction(ddb))
+        _, done = _start_winner(ddb)
         assert done.wait(10), "unlocked, the winner must finish while the loser is held"
         hold.resume.set()
         loser.join(10)
@@ -99,25 +99,10 @@ def test_stock_moto_loses_a_concurrent_write_when_a_transaction_is_cancelled(ddb
 
 def test_the_serialised_emulator_keeps_the_concurrent_write(ddb, monkeypatch):
     assert serialize.installed()
-    hold = _holding(monkeypatch, serialize)  # the item-level snapshot uses serialize's `copy`
-    ready = threading.Event()
-    original = hold.deepcopy
-
-    def deepcopy(value: object, memo: dict | None = None) -> object:
-        ready.wait(10)
-        return original(value, memo)
-
-    hold.deepcopy = deepcopy  # type: ignore[method-assign]
-    # The loser's condition fails before it snapshots anything, so hold a transaction that both
-    # writes one item and is cancelled by a second: it snapshots, is held, then rolls back.
-    loser = threading.Thread(target=lambda: _write_then_cancel(ddb))
-    loser.start()
-    hold.holder = loser.ident
-    ready.set()
-    assert hold.snapshotted.wait(10)
-    done = threading.Event()
-    winner = threading.Thread(target=_winner, args=(ddb, done))
-    winner.start()
+    # The item-level snapshot uses serialize's `copy`. A condition that fails on the first item would
+    # stop before any snapshot, so the held transaction writes one item and is cancelled by a second.
+    hold, loser = _held_loser(monkeypatch, serialize, lambda: _write_then_cancel(ddb))
+    winner, done = _start_winner(ddb)
     assert not done.wait(1.0), "the lock must keep the winner out while a transaction runs"
     hold.resume.set()
     loser.join(10)

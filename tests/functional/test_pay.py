@@ -28,20 +28,6 @@ def pay_config(submit_config):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def pay_app(pay_config, clock) -> Flask:  # noqa: ANN001
-    from functions.pay.app import create_app
-
-    app = create_app(pay_config, clock=clock)
-    app.testing = True
-    return app
-
-
-@pytest.fixture
-def mine(pay_app, citizen):  # noqa: ANN001, ANN201
-    return as_user(pay_app, citizen)
-
-
-@pytest.fixture
 def order(mine, filed) -> dict:  # noqa: ANN001
     resp = mine.post(f"/applications/{filed}/payment", json={"lang": "vi"})
     assert resp.status_code == 201, resp.json

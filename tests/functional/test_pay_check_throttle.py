@@ -7,7 +7,6 @@ import copy
 import threading
 
 import pytest
-from flask import Flask
 from submit_helpers import as_user
 
 from functions.core import models
@@ -23,22 +22,14 @@ def gateway() -> FakeGateway:
 
 
 @pytest.fixture
+def pay_gateway(gateway: FakeGateway) -> FakeGateway:
+    """The pay app talks to the recording fake."""
+    return gateway
+
+
+@pytest.fixture
 def pay_config(submit_config):  # noqa: ANN001, ANN201
     return submit_config.with_overrides(payment_queries_per_hour=4)
-
-
-@pytest.fixture
-def pay_app(pay_config, clock, gateway) -> Flask:  # noqa: ANN001
-    from functions.pay.app import create_app
-
-    app = create_app(pay_config, clock=clock, gateway=gateway)
-    app.testing = True
-    return app
-
-
-@pytest.fixture
-def mine(pay_app, citizen):  # noqa: ANN001, ANN201
-    return as_user(pay_app, citizen)
 
 
 @pytest.fixture

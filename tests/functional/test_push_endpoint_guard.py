@@ -20,7 +20,6 @@ from submit_helpers import Citizen, signed_in_client
 from functions.core import models
 from functions.core.adapters.push import WebPushSender
 from functions.core.adapters.sms import FakeSms
-from functions.local.seed import _new_vapid_pair
 from functions.status.notify import Dispatcher
 from functions.status.push_api import endpoint_hash
 from tests.push_service import Browser, FakePushService
@@ -56,16 +55,6 @@ def outside(monkeypatch) -> list[object]:  # noqa: ANN001
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     return attempts
-
-
-@pytest.fixture(scope="module")
-def vapid() -> tuple[str, str]:
-    return _new_vapid_pair()
-
-
-@pytest.fixture
-def push_config(submit_config, vapid):  # noqa: ANN001, ANN201
-    return submit_config.with_overrides(vapid_private_key=vapid[0], vapid_public_key=vapid[1])
 
 
 @pytest.fixture

@@ -25,17 +25,6 @@ PHONE = "+84912345678"  # the `citizen` fixture's number
 REASON = "Ảnh CCCD bị mờ, xin chụp lại"
 
 
-@pytest.fixture(scope="module")
-def vapid() -> tuple[str, str]:
-    """A VAPID key pair (private raw, public X9.62), both base64url, as the local stack makes them."""
-    return _new_vapid_pair()
-
-
-@pytest.fixture
-def push_config(submit_config, vapid):  # noqa: ANN001, ANN201
-    return submit_config.with_overrides(vapid_private_key=vapid[0], vapid_public_key=vapid[1])
-
-
 @pytest.fixture
 def status_app(push_config, clock) -> Flask:  # noqa: ANN001
     from functions.status.app import create_app
