@@ -7,10 +7,10 @@ sandbox gateway (whose click sends the IPN) and tracks the application; then a n
 none), then the invariants read from the emulator's DynamoDB (bench/load_checks.py) and the RSS of the
 stack's processes. Figures only: nothing here asserts a time.
 
-The citizens start within seconds of each other and walk the journey in step at first; when the stack
-is saturated, one journey takes longer than the run and the later steps are missing from the table.
-`--warmup` runs the load unmeasured first, so that the measured minutes see the citizens spread over
-the journey.
+The citizens start within seconds of each other and, on a saturated stack, walk the journey in step:
+one journey then takes longer than the run and the later steps are missing from the table (a warm-up
+alone does not spread them). For figures with the citizens spread over the journey, ramp up slowly and
+measure after the ramp: `--spawn-rate 2 --warmup 100`.
 
 Without --url it starts the stack itself (`running_stack`, free ports), with the OTP and tracking limits
 raised (all simulated citizens share 127.0.0.1), and stops it afterwards. With --url, the stack must run
