@@ -60,6 +60,11 @@ bench: $(VENV)/.installed chromium package
 	$(VENV)/bin/python bench/coldstart.py
 	$(VENV)/bin/python bench/pwa_weight.py
 	$(VENV)/bin/python bench/photo.py
+	$(VENV)/bin/python bench/transactions.py
+	$(VENV)/bin/python bench/lifecycle_requests.py
+	$(VENV)/bin/python bench/pdf_gate.py --runs 3
+	$(VENV)/bin/python bench/stack_stop.py
+	$(VENV)/bin/python bench/load.py --users 200 --minutes 2
 
 clean:
 	rm -rf $(DIST) .pytest_cache .ruff_cache
