@@ -35,7 +35,9 @@ PUSH_WAIT_S = 20
 OFFICER_SIGN_IN_S = 90
 # A subscription as the browser would make it (the RFC 8291 example keys), for a push service that the
 # test never reaches: headless Chromium cannot subscribe for real.
-FAKE_ENDPOINT = "https://push.example.invalid/send/test-device"
+# The stack accepts only real push services, or in local runs the loopback fake: port 9 has no listener,
+# so a notice sent there fails on loopback and never leaves the machine.
+FAKE_ENDPOINT = "http://127.0.0.1:9/send/test-device"
 PUSH_STUB_JS = """(() => {
   if (!('PushManager' in window) || !('Notification' in window)) return;
   let permission = 'default';
