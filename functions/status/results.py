@@ -51,11 +51,12 @@ class Results:
             raise UploadTooLarge(details={"limit": "bytes", "max_bytes": MAX_BYTES})
         document_id = secrets.token_hex(16)
         key = object_key(app, document_id)
+        # Sign first: it checks the bucket, so a missing bucket leaves no pending document behind.
+        upload = self.storage.presigned_post(key, PDF, MAX_BYTES, self.expires_seconds)
         models.Document(document_id, owner_id=principal.user_id, procedure_id=app.procedure_id, slot=SLOT,
                         object_key=key, content_type=PDF, max_bytes=MAX_BYTES, state="pending",
                         created_at=now).save(condition=models.Document.document_id.does_not_exist())
-        return {"document_id": document_id, "max_bytes": MAX_BYTES,
-                "upload": self.storage.presigned_post(key, PDF, MAX_BYTES, self.expires_seconds),
+        return {"document_id": document_id, "max_bytes": MAX_BYTES, "upload": upload,
                 "expires_at": (now + timedelta(seconds=self.expires_seconds)).isoformat()}
 
     def checked(self, app: models.Application, document_id: str) -> models.Document:

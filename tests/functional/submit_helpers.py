@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import boto3
 import requests
 from account_helpers import PROFILE
 from flask import Flask
@@ -127,3 +128,11 @@ def as_user(app: Flask, who: Citizen) -> Citizen:
     for name in ("motcua_session", "motcua_csrf"):
         client.set_cookie(name, who.client.get_cookie(name).value)
     return Citizen(client, who.csrf, who.user_id)
+
+
+def delete_bucket(config: Config, bucket: str, s3: Any = None) -> None:
+    """Empty the (versioned) bucket and delete it, as a misconfigured or torn-down stage would have it."""
+    s3 = s3 or boto3.client("s3", region_name=config.region)
+    for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
+        s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+    s3.delete_bucket(Bucket=bucket)

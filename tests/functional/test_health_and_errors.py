@@ -8,7 +8,7 @@ import boto3
 import pytest
 import requests
 from flask import Flask
-from submit_helpers import browser_upload, create_upload, jpeg, signed_in_client
+from submit_helpers import browser_upload, create_upload, delete_bucket, jpeg, signed_in_client
 
 from functions.core import models
 from functions.core.config import FUNCTIONS
@@ -126,14 +126,6 @@ def test_health_answers_503_not_500_when_dynamodb_is_unreachable(config):
 # -- a missing documents bucket or table is a 503 naming the service, never "upload again" --
 
 
-def _delete_bucket(config, bucket: str, s3=None) -> None:  # noqa: ANN001
-    """Empty the (versioned) bucket and delete it, as a misconfigured or torn-down stage would have it."""
-    s3 = s3 or boto3.client("s3", region_name=config.region)
-    for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
-        s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
-    s3.delete_bucket(Bucket=bucket)
-
-
 def _s3_unavailable(resp) -> None:  # noqa: ANN001 (a test response)
     assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable"), resp.json
     assert resp.json["error"]["details"]["service"] == "s3"
@@ -145,7 +137,7 @@ def test_health_checks_the_documents_bucket(submit_config, function):
     client = app.test_client()
     ready = client.get("/health")
     assert ready.status_code == 200 and ready.json["checks"]["bucket"] == "ok"
-    _delete_bucket(submit_config, submit_config.documents_bucket)
+    delete_bucket(submit_config, submit_config.documents_bucket)
     gone = client.get("/health")
     _s3_unavailable(gone)
     assert gone.json["error"]["details"]["reason"] == "bucket_missing"
@@ -160,7 +152,7 @@ def test_health_answers_503_when_no_bucket_is_configured(config, stack, function
 
 
 def test_create_upload_without_the_bucket_is_503_and_registers_no_page(citizen, submit_config):
-    _delete_bucket(submit_config, submit_config.documents_bucket)
+    delete_bucket(submit_config, submit_config.documents_bucket)
     resp = create_upload(citizen)
     _s3_unavailable(resp)
     assert list(models.Document.scan()) == []
@@ -170,7 +162,7 @@ def test_complete_upload_without_the_bucket_is_503_not_upload_incomplete_and_cha
         citizen, submit_config):
     created = create_upload(citizen)
     assert browser_upload(created.json["upload"], jpeg()) == 204
-    _delete_bucket(submit_config, submit_config.documents_bucket)
+    delete_bucket(submit_config, submit_config.documents_bucket)
     document_id = created.json["document_id"]
     for _ in range(2):  # the PWA's retry gets the same answer
         _s3_unavailable(citizen.post(f"/uploads/{document_id}/complete", json={}))
@@ -213,7 +205,7 @@ def test_complete_upload_against_the_served_emulator_tells_a_missing_bucket_from
     assert (early.status_code, early.json["error"]["code"]) == (409, "upload_incomplete")  # the file, not the bucket
     assert browser_upload(created.json["upload"], jpeg()) == 204
     s3 = boto3.client("s3", region_name=served_config.region, endpoint_url=served_config.aws_endpoint_url)
-    _delete_bucket(served_config, served_config.documents_bucket, s3)
+    delete_bucket(served_config, served_config.documents_bucket, s3)
     gone = citizen.post(f"/uploads/{document_id}/complete", json={})
     _s3_unavailable(gone)
     assert gone.json["error"]["details"]["reason"] == "bucket_missing"

@@ -7,7 +7,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from submit_helpers import as_user, browser_upload, create_upload, submission, submit, uploaded_page
+from submit_helpers import (
+    as_user,
+    browser_upload,
+    create_upload,
+    delete_bucket,
+    submission,
+    submit,
+    uploaded_page,
+)
 
 from functions.core import models
 
@@ -164,6 +172,16 @@ def test_a_result_must_be_uploaded_and_belong_to_this_application(officer, citiz
     citizens_page = uploaded_page(citizen)
     borrowed = act(officer, approved, "mark_result_ready", result="electronic", document_id=citizens_page)
     assert borrowed.json["error"]["details"]["fields"] == {"document_id": "document_not_found"}
+    assert models.Application.get(approved).status == "approved"
+
+
+def test_a_result_upload_without_the_bucket_is_503_and_registers_no_document(officer, approved, submit_config):
+    delete_bucket(submit_config, submit_config.documents_bucket)
+    before = {d.document_id for d in models.Document.scan()}
+    resp = officer.post(f"/applications/{approved}/result-upload", json={"size": 100})
+    assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable"), resp.json
+    assert resp.json["error"]["details"]["service"] == "s3"
+    assert {d.document_id for d in models.Document.scan()} == before
     assert models.Application.get(approved).status == "approved"
 
 
