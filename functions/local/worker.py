@@ -39,7 +39,6 @@ def warm(app: Any) -> None:
 
     for model in models.ALL_MODELS:
         model._get_connection().connection.client  # noqa: B018 (builds and caches the client)
-    models.transaction_connection()
     divisions.provinces()  # the administrative units, for profile checks (~0.7 s)
     client = Client(app)
     for path in WARM_PATHS:
