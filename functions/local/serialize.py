@@ -25,11 +25,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from moto.core.responses import BaseResponse
+from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
+    ConditionalCheckFailed,
     MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
     TransactionCanceledException,
+    TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
@@ -142,9 +145,7 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
     seen: set[tuple[str, str]] = set()
     errors: list[tuple[Any, Any, Any]] = []
     for entry in transact_items:
-        if len(entry) > 1:
-            # Same exception as stock moto: one operation per entry.
-            from moto.dynamodb.exceptions import TransactWriteSingleOpException
+        if len(entry) > 1:  # same exception as stock moto: one operation per entry
             raise TransactWriteSingleOpException
         op_type, op = next(iter(entry.items()))
         try:
@@ -160,9 +161,6 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
 def _apply(backend: DynamoDBBackend, snapshots: _Snapshots, seen: set[tuple[str, str]], op_type: str,
            op: dict[str, Any]) -> tuple[Any, Any, Any]:
     """One operation of a transaction; returns its (code, message, item) cancellation reason."""
-    from moto.dynamodb.comparisons import get_filter_expression
-    from moto.dynamodb.exceptions import ConditionalCheckFailed
-
     original_item = None
     try:
         if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
