@@ -11,7 +11,7 @@ from functions.core.adapters.storage import Storage
 from functions.core.config import Config
 from functions.core.config import load as load_config
 from functions.core.http import create_base_app, json_body
-from functions.status import push_api, service, tracking
+from functions.status import push_api, service, statistics, tracking
 from functions.status.desk import Desk
 
 
@@ -49,6 +49,24 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, stor
     @app.get("/track")
     def track_application() -> Response:
         return jsonify(tracking.track(request.args.to_dict(), request.remote_addr or "", auth.now(), cfg))
+
+    @app.get("/statistics")
+    def get_public_statistics() -> Response:
+        resp = jsonify(statistics.public(request.args.to_dict(), auth.now()))
+        # Nothing personal: browsers and CDNs may keep it a minute; the server always reads the counters.
+        resp.headers["Cache-Control"] = "public, max-age=60"
+        return resp
+
+    @app.get("/officer/statistics")
+    @auth.login_required("officer", "admin")
+    def get_officer_statistics(principal) -> Response:  # noqa: ANN001
+        args = request.args.to_dict()
+        body, cells = statistics.for_officer(principal, args, auth.now())
+        if args.get("format") != "csv":
+            return jsonify(body)
+        name = f"thong-ke-{body['from']}-{body['to']}.csv"
+        return Response(statistics.as_csv(cells), content_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     # -- push subscriptions, the VAPID key and the inbox (below this line) --
 
