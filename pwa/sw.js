@@ -3,7 +3,7 @@
 // push notices about an application's progress (js/push.js subscribes).
 // Bump VERSION whenever a file in SHELL_FILES or ON_DEMAND_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v9';
+const VERSION = 'v10';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
@@ -12,6 +12,9 @@ const CATALOG_PATH = '/api/submit/procedures';
 // apart from the shell so a shell update does not download it again.
 const DATA_CACHE = 'motcua-data-v1';
 const DATA_PREFIX = '/data/';
+// The public statistics ("Thống kê") carry nothing personal: the last answer is kept for offline visits.
+const STATS_CACHE = 'motcua-stats-v1';
+const STATS_PATH = '/api/status/statistics';
 // '/' rather than '/index.html': the URL the first visit already loaded, so precaching revalidates it.
 const OFFLINE_PAGE = '/';
 const NETWORK_TIMEOUT_MS = 4000;
@@ -87,6 +90,12 @@ const ON_DEMAND_FILES = [
   '/js/supplement.js',
   '/js/track.js',
   '/js/upload.js',
+  '/js/statistics/charts.js',
+  '/js/statistics/officer.js',
+  '/js/statistics/page.js',
+  '/css/statistics.css',
+  '/i18n/statistics/vi.json',
+  '/i18n/statistics/en.json',
   '/css/officer.css',
   '/css/status.css',
   '/i18n/en.json',
@@ -210,6 +219,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(catalogResponse(event));
   } else if (url.pathname.startsWith(DATA_PREFIX)) {
     event.respondWith(dataResponse(event));
+  } else if (url.pathname === STATS_PATH) {
+    event.respondWith(statsResponse(event));
   } else if (url.pathname.startsWith('/api/')) {
     // Personal data is never cached: let the browser fetch it as if there were no worker.
   } else if (request.mode === 'navigate') {
@@ -234,7 +245,7 @@ async function saveCatalog(catalog) {
 }
 
 async function deleteOldCaches() {
-  const keep = new Set([SHELL_CACHE, CATALOG_CACHE, DATA_CACHE]);
+  const keep = new Set([SHELL_CACHE, CATALOG_CACHE, DATA_CACHE, STATS_CACHE]);
   const names = await caches.keys();
   await Promise.all(names.filter((name) => name.startsWith('motcua-') && !keep.has(name)).map((name) => caches.delete(name)));
 }
@@ -290,6 +301,24 @@ async function dataResponse(event) {
   if (!cached) return refresh;
   event.waitUntil(refresh.catch(() => {}));
   return cached;
+}
+
+// Network first; each good answer replaces the saved one (only the last place viewed is kept), and
+// offline the saved answer for the same address is served, marked as such.
+function statsResponse(event) {
+  const network = fetch(event.request);
+  const saved = network.then(async (response) => {
+    if (!response.ok) return;
+    const copy = response.clone();
+    const cache = await caches.open(STATS_CACHE);
+    await Promise.all((await cache.keys()).map((old) => cache.delete(old)));
+    await cache.put(event.request, copy);
+  });
+  event.waitUntil(saved.catch(() => {}));
+  return withTimeout(network, NETWORK_TIMEOUT_MS).catch(async () => {
+    const cached = await caches.match(event.request, { cacheName: STATS_CACHE });
+    return cached ? markAsCached(cached) : network;
+  });
 }
 
 function markAsCached(response) {

@@ -31,7 +31,15 @@ def public(args: dict[str, str], now: datetime) -> dict[str, Any]:
     span = report.month_range(args, month_of(now))
     place = _place(args)
     communes = {place["code"]} if place["kind"] == "commune" else None
-    return _body(place, span, read_cells(place["province_code"], span, communes))
+    body = _body(place, span, read_cells(place["province_code"], span, communes))
+    return {**body, "choices": choices(place["province_code"])}
+
+
+def choices(province: str) -> dict[str, list[list[str]]]:
+    """The public page's place picker: every province, and the communes of the one on show (~1 KB gzipped,
+    where the full commune list would be ~27 KB)."""
+    return {"provinces": [[p.code, p.name] for p in divisions.provinces()],
+            "communes": [[c.code, c.name] for c in divisions.communes() if c.province_code == province]}
 
 
 def for_officer(principal: Principal, args: dict[str, str], now: datetime

@@ -51,13 +51,19 @@ const ROUTES = {
   },
   '/inbox': { access: 'signed-in', relocalize: true, mount: onScreen(() => import('./inbox.js'), 'mountInbox', 'status') },
   '/track': { access: 'anyone', relocalize: true, mount: onScreen(() => import('./track.js'), 'mountTrack', 'status') },
+  '/thong-ke': {
+    access: 'anyone', relocalize: true, mount: onScreen(() => import('./statistics/page.js'), 'mountStatistics', 'statistics'),
+  },
+  '/officer/thong-ke': {
+    access: 'officer', mount: onScreen(() => import('./statistics/officer.js'), 'mountOfficerStatistics', 'statistics'),
+  },
   '/payment/result': {
     access: 'signed-in', relocalize: true, mount: onScreen(() => import('./payment-result.js'), 'mountPaymentResult', 'status'),
   },
 };
 // Stylesheets (/css/<name>.css) of each screen group, loaded with its texts; the status screens reuse the
 // apply screens' cards and camera, the officer console their choices and text areas.
-const STYLES = { apply: ['apply'], status: ['apply', 'status'], officer: ['apply', 'officer'] };
+const STYLES = { apply: ['apply'], status: ['apply', 'status'], officer: ['apply', 'officer'], statistics: ['statistics'] };
 
 function showHome() {
   view.screen.hidden = true;

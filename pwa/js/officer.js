@@ -81,6 +81,7 @@ function officerScreen(me) {
     { className: 'screen officer desk-wide' },
     tx('h2', 'officer.title', { className: 'screen__title' }),
     tx('p', 'officer.greeting', { className: 'screen__lead' }, { name }),
+    communes.length ? el('p', {}, tx('a', 'officer.statistics_link', { href: '/officer/thong-ke', className: 'button button--secondary' })) : null,
     communesSection(communes, state, (code) => {
       state.commune = code;
       queue.show();

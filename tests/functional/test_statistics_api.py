@@ -64,6 +64,9 @@ def test_anyone_reads_a_communes_figures_without_a_cookie_and_may_cache_them_a_m
     assert rates["average_decision_days"]["value"] == 2.2
     assert rates["fee_procedures_online"]["value"] == 1.0
     assert [m["month"] for m in body["series"]] == ["2026-10"]
+    assert ["33", "Hưng Yên"] in body["choices"]["provinces"] and len(body["choices"]["provinces"]) == 34
+    assert [HOME_COMMUNE, "Xã Kiến Xương"] in body["choices"]["communes"]
+    assert all(code.startswith("1") for code, _ in body["choices"]["communes"])
 
 
 def test_nothing_personal_is_in_the_public_answer(public, filed):  # noqa: ARG001
