@@ -37,7 +37,9 @@ def report(traffic: Traffic) -> None:
     print(f"  the page's own   {len(own):>3} responses  {own_bytes:>7,} B")
     for size, url in sorted(own, reverse=True):
         print(f"      {size:>7,} B  {urlsplit(url).path}")
-    print(f"  the shared shell {len(shell):>3} responses  {shell_bytes:>7,} B (page and service worker)")
+    print(f"  the shared shell {len(shell):>3} responses  {shell_bytes:>7,} B (page and service worker), largest:")
+    for size, url in sorted(shell, reverse=True)[:6]:
+        print(f"      {size:>7,} B  {urlsplit(url).path}")
     print(f"  total            {len(own) + len(shell):>3} responses  {own_bytes + shell_bytes:>7,} B")
     verdict = "MET" if own_bytes <= BUDGET_BYTES else "NOT MET"
     print(f"Budget {BUDGET_BYTES:,} B for the page and its data: {own_bytes:,} B -> {verdict}")
