@@ -199,3 +199,13 @@ def test_the_csv_export_has_a_header_row_and_vietnamese_names(officer):
 def test_the_clock_month_is_vietnam_time(public, clock):
     clock.current = datetime.fromisoformat("2026-11-30T18:00:00+00:00")  # already 1 December in Vietnam
     assert public.get(f"/statistics?commune={HOME_COMMUNE}&month=2026-12").status_code == 200
+
+
+def test_the_officer_view_answers_the_same_twice_and_503_without_its_table(officer, submit_config):
+    seed(HOME_COMMUNE, "2026-11", received_online=3)
+    first, again = officer.get("/officer/statistics").json, officer.get("/officer/statistics").json
+    assert first == again and first["received"] == 3
+    boto3.client("dynamodb", region_name=submit_config.region).delete_table(
+        TableName=submit_config.table_name("stats"))
+    resp = officer.get("/officer/statistics?format=csv")
+    assert resp.status_code == 503 and resp.json["error"]["code"] == "dependency_unavailable"
