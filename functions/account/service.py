@@ -55,7 +55,7 @@ class AccountService:
 
     def profile(self, principal: sessions.Principal) -> dict[str, Any]:
         """The caller's own account and profile."""
-        return users.me(models.User.get(principal.user_id, consistent_read=True))
+        return users.me(principal.user)  # read consistently with the session
 
     def update_profile(self, principal: sessions.Principal, body: dict[str, Any], now: datetime
                        ) -> dict[str, Any]:

@@ -61,13 +61,18 @@ def visible_application(principal: Principal, raw_code: str) -> models.Applicati
     raise NotFound()
 
 
+def stored_receipt(payment: models.Payment, result: Any, now: datetime) -> dict[str, Any]:
+    """The receipt kept on the application when its order is paid (`result` is the gateway's answer)."""
+    paid_at = result.paid_at or now
+    return {"amount_vnd": int(payment.amount_vnd), "transaction_no": result.transaction_no,
+            "bank_code": result.bank_code, "gateway": payment.gateway, "paid_at": paid_at.isoformat()}
+
+
 def payment_receipt(app: models.Application) -> dict[str, Any] | None:
     """The receipt of a paid application: amount, time and the gateway's transaction number."""
     if app.payment_state != "paid":
         return None
-    for payment in models.Payment.by_application.query(app.application_id, scan_index_forward=False):
-        if payment.state == "paid":
-            return {"amount_vnd": int(payment.amount_vnd), "transaction_no": payment.transaction_no,
-                    "bank_code": payment.bank_code, "gateway": payment.gateway,
-                    "paid_at": payment.paid_at.astimezone(VIETNAM).isoformat() if payment.paid_at else None}
-    return None
+    kept = app.payment_receipt or {}  # written in the same transaction as "paid" (pay/settle.py)
+    if not kept:
+        return None
+    return {**kept, "paid_at": datetime.fromisoformat(kept["paid_at"]).astimezone(VIETNAM).isoformat()}

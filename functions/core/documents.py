@@ -37,15 +37,6 @@ def page_code(doc: models.Document | None, owner_id: str, procedure_id: str, slo
     return None
 
 
-def claim(tx: Any, document_ids: list[str], owner_id: str, application_id: str) -> None:
-    """Inside a transaction: tie each verified, unclaimed page of `owner_id` to the application."""
-    doc = models.Document
-    for document_id in document_ids:
-        tx.update(doc(document_id), actions=[doc.application_id.set(application_id)],
-                  condition=(doc.owner_id == owner_id) & (doc.state == "verified")
-                  & doc.application_id.does_not_exist())
-
-
 def slot_codes(slot: Slot, ids: list[str], found: dict[str, models.Document], owner_id: str, procedure_id: str,
                seen: set[str], *, required: bool) -> dict[str, str]:
     """Field codes for the pages given for one slot: their count, then each page (`seen` spots repeats)."""

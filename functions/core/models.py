@@ -7,6 +7,7 @@ fails when they drift.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -96,6 +97,17 @@ class ApplicationByOwner(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ApplicationByMonth(GlobalSecondaryIndex):
+    """Applications by the month (Vietnam time) they were received: how the statistics recount finds them."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = KeysOnlyProjection()
+
+    created_month = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ApplicationByCommuneStatus(GlobalSecondaryIndex):
     """The officer queue: one commune's applications in one status, by due date."""
 
@@ -126,17 +138,26 @@ class Application(_Base):
     # The submission's Idempotency-Key: a retry after its record expired still finds this application.
     idempotency_key = UnicodeAttribute(null=True)
     payment_state = UnicodeAttribute(default="none")
+    # The paid order's receipt, written with "paid" (core/applications.py payment_receipt reads it).
+    payment_receipt = JSONAttribute(null=True)
     # The payment order that may still be paid: at most one per application (createPayment's guard).
     open_payment = UnicodeAttribute(null=True)
     # The open supplement request ({slots, reason, at}) and the result once ready ({result, ...}).
     supplement = JSONAttribute(null=True)
     result = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    # `YYYY-MM` (Vietnam time) of `created_at`, set by the application store: the key of `by_month`.
+    created_month = UnicodeAttribute(null=True)
+    # How it was received: "online" (the citizen), "assisted" or "counter" (core/domain/stats.py CHANNELS).
+    channel = UnicodeAttribute(default="online")
+    # When its status last changed (the application store sets it): an officer step's duration starts here.
+    status_at = UTCDateTimeAttribute(null=True)
     due_date = UnicodeAttribute(null=True)
     due_at = UTCDateTimeAttribute()
     version = VersionAttribute()
     by_owner = ApplicationByOwner()
     by_commune_status = ApplicationByCommuneStatus()
+    by_month = ApplicationByMonth()
 
 
 class DocumentByOwner(GlobalSecondaryIndex):
@@ -318,6 +339,68 @@ class IdempotencyRecord(_Base):
     expires_at = TTLAttribute()
 
 
+class StatCell(_Base):
+    """The statistics counters of one commune x procedure x month (Vietnam time).
+
+    Keys: `scope` = "province#<code>", `cell` = "<YYYY-MM>#<commune>#<procedure_id>"
+    (functions/core/domain/stats.py), so one Query reads a province over a range of months. Counters
+    (names in `stats.COUNTERS`) only move by ADD, in the transaction of the change they count.
+    """
+
+    short_name = "stats"
+    scope = UnicodeAttribute(hash_key=True)
+    cell = UnicodeAttribute(range_key=True)
+    province_code = UnicodeAttribute()
+    commune_code = UnicodeAttribute()
+    procedure_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    received_online = NumberAttribute(default=0)
+    received_assisted = NumberAttribute(default=0)
+    received_counter = NumberAttribute(default=0)
+    decided = NumberAttribute(default=0)
+    on_time = NumberAttribute(default=0)
+    late = NumberAttribute(default=0)
+    withdrawn = NumberAttribute(default=0)
+    rejected = NumberAttribute(default=0)
+    supplement_requests = NumberAttribute(default=0)
+    fee_bearing = NumberAttribute(default=0)
+    paid_online = NumberAttribute(default=0)
+    paid_counter = NumberAttribute(default=0)
+    decision_working_days = NumberAttribute(default=0)
+    rating_1 = NumberAttribute(default=0)
+    rating_2 = NumberAttribute(default=0)
+    rating_3 = NumberAttribute(default=0)
+    rating_4 = NumberAttribute(default=0)
+    rating_5 = NumberAttribute(default=0)
+    complaints_received = NumberAttribute(default=0)
+    complaints_answered_on_time = NumberAttribute(default=0)
+
+
+class OfficerCell(_Base):
+    """One officer's workload in one commune and month, in the statistics table beside the StatCells.
+
+    Keys: `scope` = "officer#<commune>", `cell` = "<YYYY-MM>#<user_id>". `steps` counts the officer's
+    lifecycle steps; `step_days_*` is a histogram of the working days each step took since the
+    application's previous change (buckets in `stats.STEP_DAY_BUCKETS`).
+    """
+
+    short_name = "stats"
+    scope = UnicodeAttribute(hash_key=True)
+    cell = UnicodeAttribute(range_key=True)
+    commune_code = UnicodeAttribute()
+    month = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    officer_name = UnicodeAttribute(null=True)
+    steps = NumberAttribute(default=0)
+    step_days_0 = NumberAttribute(default=0)
+    step_days_1 = NumberAttribute(default=0)
+    step_days_2 = NumberAttribute(default=0)
+    step_days_3 = NumberAttribute(default=0)
+    step_days_4_5 = NumberAttribute(default=0)
+    step_days_6_10 = NumberAttribute(default=0)
+    step_days_11_plus = NumberAttribute(default=0)
+
+
 ALL_MODELS: tuple[type[_Base], ...] = (
     User,
     OtpChallenge,
@@ -328,6 +411,8 @@ ALL_MODELS: tuple[type[_Base], ...] = (
     PushSubscription,
     Event,
     IdempotencyRecord,
+    StatCell,
+    OfficerCell,
 )
 
 
@@ -356,6 +441,46 @@ def transaction() -> TransactWrite:
     new Connection per transaction built a new client each time (130-150 ms, 30% of server time).
     """
     return TransactWrite(connection=Application._get_connection().connection)
+
+
+# BatchGetItem may hand back part of a request as UnprocessedKeys (throttling); ask again this often.
+BATCH_GET_ATTEMPTS = 5
+
+
+def get_across(*wanted: tuple[type[_Base], str]) -> list[Any]:
+    """Items by hash key from one or several tables in one strongly consistent BatchGetItem.
+
+    `get_across((Session, h), (User, uid))` is one request where two GetItems were two. The answer is in
+    the order asked, None where an item does not exist. Errors come out as PynamoDB's GetError, which the
+    one error mapping turns into 503, as a failed GetItem does.
+    """
+    from pynamodb.connection.base import BOTOCORE_EXCEPTIONS
+    from pynamodb.exceptions import GetError
+
+    tables: dict[str, type[_Base]] = {}
+    request: dict[str, Any] = {}
+    for model, hash_key in wanted:
+        attr = model._hash_key_attribute()
+        tables[model.Meta.table_name] = model
+        entry = request.setdefault(model.Meta.table_name, {"Keys": [], "ConsistentRead": True})
+        key = {attr.attr_name: {attr.attr_type: attr.serialize(hash_key)}}
+        if key not in entry["Keys"]:
+            entry["Keys"].append(key)
+    connection = Application._get_connection().connection
+    found: dict[tuple[str, str], Any] = {}
+    for _ in range(BATCH_GET_ATTEMPTS):
+        try:
+            answer = connection.dispatch("BatchGetItem", {"RequestItems": request})
+        except BOTOCORE_EXCEPTIONS as exc:
+            raise GetError(f"Failed to batch get items: {exc}", exc) from exc
+        for table, items in answer.get("Responses", {}).items():
+            for raw in items:
+                item = tables[table].from_raw_data(raw)
+                found[(table, getattr(item, tables[table]._hash_keyname))] = item
+        request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            return [found.get((model.Meta.table_name, hash_key)) for model, hash_key in wanted]
+    raise GetError("Failed to batch get items: keys still unprocessed")
 
 
 def conditions_failed(exc: Exception) -> bool:

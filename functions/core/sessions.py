@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from pynamodb.exceptions import DoesNotExist
 
 from functions.core import keys, models
 from functions.core.config import Config
@@ -16,6 +14,7 @@ from functions.core.config import Config
 LIFETIME = timedelta(days=30)
 # Renew at most once a day: a write on every request would cost more than it protects.
 RENEW_AFTER = timedelta(days=1)
+SEPARATOR = "."
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,13 @@ class Principal:
     phone: str
     role: str
     communes: frozenset[str]
+    # The account as read with the session (one consistent read): its profile, without another request.
+    user: models.User = field(compare=False, repr=False)
+
+    @property
+    def name(self) -> str | None:
+        """The full name on the profile, if given (staff sign their steps with it)."""
+        return (self.user.profile or {}).get("full_name")
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,12 @@ def csrf_token(config: Config, token: str) -> str:
 
 
 def open_session(user: models.User, now: datetime) -> str:
-    """Create a session for `user`; returns the token, which only the cookie ever holds."""
-    token = secrets.token_urlsafe(32)
+    """Create a session for `user`; returns the token, which only the cookie ever holds.
+
+    The token is `<user id>.<256 random bits>`: the user id lets `resolve` read the session and its user
+    in one request. Only the SHA-256 of the whole token is stored, and the session must name that user.
+    """
+    token = f"{user.user_id}{SEPARATOR}{secrets.token_urlsafe(32)}"
     models.Session(_hash(token), user_id=user.user_id, role=user.role, created_at=now,
                    expires_at=now + LIFETIME).save()
     return token
@@ -55,17 +65,22 @@ def open_session(user: models.User, now: datetime) -> str:
 
 def principal_of(user: models.User) -> Principal:
     """The principal for a stored user."""
-    return Principal(user.user_id, user.phone, user.role, frozenset(user.communes or ()))
+    return Principal(user.user_id, user.phone, user.role, frozenset(user.communes or ()), user)
 
 
 def resolve(token: str, now: datetime) -> Resolved | None:
     """The principal behind a live session token, renewing it when due; None when not live."""
     if not token or len(token) > 128:
         return None
-    try:
-        session = models.Session.get(_hash(token), consistent_read=True)
-        user = models.User.get(session.user_id)
-    except DoesNotExist:
+    user_id, separator, _ = token.partition(SEPARATOR)
+    if separator and not user_id:
+        return None
+    if separator:
+        session, user = models.get_across((models.Session, _hash(token)), (models.User, user_id))
+    else:  # a token opened before tokens carried the user id: two reads
+        session, = models.get_across((models.Session, _hash(token)))
+        user, = models.get_across((models.User, session.user_id)) if session else (None,)
+    if session is None or user is None or session.user_id != user.user_id:
         return None
     # DynamoDB deletes expired items late (up to days), so the expiry is checked here too.
     if session.expires_at <= now or _revoked(user, session):

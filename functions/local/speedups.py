@@ -1,12 +1,17 @@
-"""Two library costs the local stack's long-lived processes need not pay, each a small patch.
+"""Library costs the local stack's long-lived processes need not pay, each a small patch.
 
-Neither changes behaviour: both cache work that is repeated with the same result.
+None changes behaviour: two cache work that is repeated with the same result, and one writes DynamoDB's
+item answers with `json.dumps` instead of moto's model-driven serializer (tests/unit/test_speedups.py
+compares the two answers through boto3).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 
@@ -44,3 +49,40 @@ def cache_moto_lookups() -> None:
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
     responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
+
+
+# DynamoDB's item operations. Their answers (after moto's `dynamo_to_dict`) are already the wire format:
+# names, strings, numbers as strings, lists and maps, and bytes for binary attributes.
+ITEM_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem",
+                             "TransactWriteItems", "TransactGetItems", "BatchWriteItem"})
+JSON_1_0 = "application/x-amz-json-1.0"
+
+
+def _blob(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def dynamodb_items_as_json() -> Callable[[], None]:
+    """Answer DynamoDB's item operations with `json.dumps`; returns the function that undoes it.
+
+    moto 5.2.5 walks botocore's output shape for every answer (`ResponseSerializer`): a fifth of the
+    emulator's CPU under load went there. An item answer needs no shape: it is JSON already, except binary
+    values, which go out as base64 as the serializer writes them. Other operations keep the serializer.
+    """
+    from moto.dynamodb.responses import DynamoResult
+
+    shaped = DynamoResult.execute_result
+
+    def execute_result(self: DynamoResult, context: Any) -> Any:
+        if context.operation_model.name not in ITEM_OPERATIONS:
+            return shaped(self, context)
+        return 200, {"Content-Type": JSON_1_0}, json.dumps(self.result, default=_blob, separators=(",", ":"))
+
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+
+    def undo() -> None:
+        DynamoResult.execute_result = shaped  # type: ignore[method-assign]
+
+    return undo

@@ -15,9 +15,9 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 
-from functions.core import models, ratelimit
+from functions.core import models, ratelimit, store
 from functions.core.adapters.payments import PaymentGateway, PaymentRequest
 from functions.core.applications import visible_application
 from functions.core.config import Config
@@ -141,17 +141,13 @@ class Orders:
         payment = models.Payment(new_txn_ref(app, now), application_id=app.application_id,
                                  amount_vnd=parts["amount_vnd"], breakdown=parts, owner_id=app.owner_id,
                                  client_ip=client_ip or "127.0.0.1", created_at=now, expires_at=now + ORDER_TTL)
-        a = models.Application
-        held = a.open_payment.does_not_exist() | (a.open_payment == app.open_payment) if app.open_payment \
-            else a.open_payment.does_not_exist()
+        # Held as read: no other "Pay" opened an order meanwhile, and it is still unpaid.
+        change = store.Change(None, sets={"open_payment": payment.txn_ref}, locked=False,
+                              expect={"open_payment": app.open_payment, "payment_state": "unpaid"},
+                              with_items=[store.NewOrder(payment)])
         try:
-            with models.transaction() as tx:
-                tx.save(payment, condition=models.Payment.txn_ref.does_not_exist())
-                tx.update(app, actions=[a.open_payment.set(payment.txn_ref)],
-                          condition=held & (a.payment_state == "unpaid"), add_version_condition=False)
-        except TransactWriteError as exc:
-            if not models.conditions_failed(exc):
-                raise
+            store.apply(app, change, now)
+        except store.Refused as exc:
             raise Conflict() from exc  # another "Pay" opened an order first: the retry returns it
         return payment
 

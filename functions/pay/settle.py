@@ -7,14 +7,16 @@ outcome: a failure arriving after a success does not downgrade it, and ten ident
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import UpdateError
 
-from functions.core import models
+from functions.core import models, store
 from functions.core.adapters.payments import GatewayResult, PaymentGateway
-from functions.core.applications import event_id
+from functions.core.applications import stored_receipt
+from functions.core.domain import stats
 
 PENDING = "pending"
 ORDER_TTL = timedelta(minutes=15)
@@ -24,55 +26,54 @@ STILL_OPEN = "01"
 PENDING_GRACE = timedelta(minutes=5)
 
 
-def _order_actions(payment: models.Payment, result: GatewayResult, now: datetime, source: str) -> list[Any]:
-    p = models.Payment
-    actions = [p.state.set("paid" if result.paid else "failed"), p.settled_at.set(now), p.settled_by.set(source),
-               p.response_code.set(result.response_code)]
+def _order_sets(result: GatewayResult, now: datetime, source: str) -> dict[str, Any]:
+    """What the gateway's word sets on the order."""
+    sets: dict[str, Any] = {"state": "paid" if result.paid else "failed", "settled_at": now, "settled_by": source,
+                            "response_code": result.response_code}
     if result.transaction_no:
-        actions.append(p.transaction_no.set(result.transaction_no))
+        sets["transaction_no"] = result.transaction_no
     if result.bank_code:
-        actions.append(p.bank_code.set(result.bank_code))
+        sets["bank_code"] = result.bank_code
     if result.paid:
-        actions.append(p.paid_at.set(result.paid_at or now))
-    return actions
+        sets["paid_at"] = result.paid_at or now
+    return sets
 
 
 def settle(payment: models.Payment, result: GatewayResult, now: datetime, source: str) -> bool:
     """Record paid or failed for a pending order; False when it was already settled (nothing written)."""
     app = models.Application.get(payment.application_id, consistent_read=True)
-    a = models.Application
     kind = "payment_paid" if result.paid else "payment_failed"
-    app_actions = [a.open_payment.remove()] + ([a.payment_state.set("paid")] if result.paid else [])
-    event = models.Event(app.application_id, event_id(int(app.version) + 1, now, kind), user_id=app.owner_id,
-                         kind=kind, actor={"role": "gateway", "gateway": payment.gateway},
-                         data={"action": kind, "txn_ref": payment.txn_ref, "amount_vnd": int(payment.amount_vnd),
-                               "transaction_no": result.transaction_no, "response_code": result.response_code},
-                         created_at=now)
+    sets = {"payment_state": "paid", "payment_receipt": stored_receipt(payment, result, now)} if result.paid else {}
+    # Unlocked: a payment lands whatever step an officer takes meanwhile; the order's pending state guards it.
+    change = store.Change(kind, actor={"role": "gateway", "gateway": payment.gateway},
+                          data={"action": kind, "txn_ref": payment.txn_ref, "amount_vnd": int(payment.amount_vnd),
+                                "transaction_no": result.transaction_no, "response_code": result.response_code},
+                          sets=sets, removes=("open_payment",), locked=False,
+                          counts=stats.paid("online") if result.paid else {},
+                          with_items=[store.SettleOrder(payment, _order_sets(result, now, source))])
     try:
-        with models.transaction() as tx:
-            tx.update(payment, actions=_order_actions(payment, result, now, source),
-                      condition=models.Payment.state == PENDING, add_version_condition=False)
-            tx.update(app, actions=app_actions, add_version_condition=False)
-            tx.save(event, condition=models.Event.event_id.does_not_exist())
-    except TransactWriteError as exc:
-        if not models.conditions_failed(exc):
-            raise
+        store.apply(app, change, now)
+    except store.Refused:
         return False
     return True
 
 
 def expire(payment: models.Payment, now: datetime) -> None:
     """Mark an open order that ran out, and free its application for a new one (unless it moved on)."""
-    p, a = models.Payment, models.Application
+    ran_out = {"state": "expired", "settled_at": now, "settled_by": "expiry"}
     app = models.Application.get(payment.application_id, consistent_read=True)
+    if app.open_payment == payment.txn_ref:
+        with contextlib.suppress(store.Refused):  # settled meanwhile: its outcome stands
+            store.apply(app, store.Change(None, removes=("open_payment",), locked=False,
+                                          with_items=[store.SettleOrder(payment, ran_out)]), now)
+        return
+    # The application holds another order or none: only this order changes (not an application write).
+    p = models.Payment
     try:
-        with models.transaction() as tx:
-            tx.update(payment, actions=[p.state.set("expired"), p.settled_at.set(now), p.settled_by.set("expiry")],
-                      condition=p.state == PENDING, add_version_condition=False)
-            if app.open_payment == payment.txn_ref:
-                tx.update(app, actions=[a.open_payment.remove()], add_version_condition=False)
-    except TransactWriteError as exc:
-        if not models.conditions_failed(exc):
+        payment.update(actions=[getattr(p, k).set(v) for k, v in ran_out.items()], condition=p.state == PENDING,
+                       add_version_condition=False)
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
 
 

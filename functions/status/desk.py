@@ -7,18 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
-from functions.core import models
+from functions.core import models, store
 from functions.core.adapters.storage import Storage
 from functions.core.applications import (
     application_view,
-    event_id,
     is_overdue,
     payment_receipt,
     visible_application,
 )
-from functions.core.documents import claim, find_documents, slot_codes
+from functions.core.documents import find_documents, slot_codes
+from functions.core.domain import stats
 from functions.core.domain.lifecycle import Actor, allowed_actions, transition
 from functions.core.domain.procedures import Procedure, catalog
 from functions.core.domain.vntime import VIETNAM
@@ -74,7 +72,8 @@ class Desk:
         record = done.record()
         effects = self._effects(app, procedure, record, now)
         record["actor"] = {**record["actor"], **_actor_name(principal, role)}
-        self._commit(app, done.target, record, effects, now)
+        officer = store.Officer(principal.user_id, principal.name) if role == "officer" else None
+        self._commit(app, done.target, record, effects, officer, now)
         return self._view(app, role, now)
 
     def result_upload(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime
@@ -104,32 +103,21 @@ class Desk:
 
     @staticmethod
     def _commit(app: models.Application, target: str, record: dict[str, Any], effects: Effects,
-                now: datetime) -> None:
-        """One transaction: the new status and its effects, the timeline event (the outbox), page claims."""
-        a = models.Application
-        actions = [a.status.set(target), a.commune_status.set(f"{app.commune_code}#{target}")]
-        actions += [getattr(a, name).set(value) for name, value in effects.sets.items()]
-        actions += [getattr(a, name).remove() for name in effects.removes]
-        event = models.Event(app.application_id, event_id(int(app.version) + 1, now, record["action"]),
-                             user_id=app.owner_id, kind=record["action"], actor=record["actor"], data=record,
-                             created_at=now)
+                officer: store.Officer | None, now: datetime) -> None:
+        """Through the store: the new status and its effects, the timeline event (the outbox), page claims,
+        and the statistics it moves; a lost race is 409."""
+        with_items: list[store.Item] = [store.ClaimPages(tuple(effects.claims), app.owner_id, app.application_id)]
+        if effects.result_doc is not None:
+            with_items.append(store.ClaimResult(effects.result_doc, app.application_id, now))
+        counts = stats.transitioned(record["action"], app.created_at, now, app.due_at)
+        change = store.Change(record["action"], actor=record["actor"], data=record,
+                              sets={"status": target, "commune_status": f"{app.commune_code}#{target}",
+                                    **effects.sets},
+                              removes=effects.removes, counts=counts, officer=officer, with_items=with_items)
         try:
-            with models.transaction() as tx:
-                tx.update(app, actions=actions)
-                tx.save(event, condition=models.Event.event_id.does_not_exist())
-                claim(tx, effects.claims, app.owner_id, app.application_id)
-                if effects.result_doc is not None:
-                    Results.claim(tx, effects.result_doc, app, now)
-        except TransactWriteError as exc:
-            if not models.conditions_failed(exc):
-                raise  # the service failed, not the race: 503 through the one error mapping
+            store.apply(app, change, now)
+        except store.Refused as exc:
             raise Conflict() from exc
-        # The transaction bumped the version in memory; the rest is ours to set.
-        app.status, app.commune_status = target, f"{app.commune_code}#{target}"
-        for name, value in effects.sets.items():
-            setattr(app, name, value)
-        for name in effects.removes:
-            setattr(app, name, None)
 
     def queue(self, principal: Principal, args: dict[str, str], now: datetime) -> dict[str, Any]:
         """One commune's applications in one status, earliest due first (overdue on top), from the GSI."""
@@ -200,13 +188,7 @@ def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str,
 
 def _actor_name(principal: Principal, role: str) -> dict[str, str]:
     """Staff sign their steps with their name, which the citizen sees ("who is handling it")."""
-    if role == "citizen":
-        return {}
-    try:
-        user = models.User.get(principal.user_id)
-    except models.User.DoesNotExist:
-        return {}
-    name = (user.profile or {}).get("full_name")
+    name = principal.name if role != "citizen" else None
     return {"name": name} if name else {}
 
 

@@ -79,14 +79,6 @@ class Results:
         doc.size = size
         return doc
 
-    @staticmethod
-    def claim(tx: Any, doc: models.Document, app: models.Application, now: datetime) -> None:
-        """Inside the transition's transaction: the checked PDF becomes this application's result."""
-        d = models.Document
-        tx.update(doc, actions=[d.state.set("verified"), d.application_id.set(app.application_id),
-                                d.size.set(doc.size), d.verified_at.set(now)],
-                  condition=d.application_id.does_not_exist())
-
     def link(self, app: models.Application, link_seconds: int) -> dict[str, Any] | None:
         """What the result is, with a short-lived download link for an electronic copy."""
         if not app.result:

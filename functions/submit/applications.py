@@ -9,49 +9,25 @@ another body is refused.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
-from functions.core import models
-from functions.core.applications import application_view, event_id
-from functions.core.documents import claim, find_documents
-from functions.core.domain import codes
+from functions.core import idempotency, models, store
+from functions.core.applications import application_view
+from functions.core.documents import find_documents
+from functions.core.domain import codes, stats
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.deadlines import due_date, due_moment
 from functions.core.domain.procedures import Procedure
 from functions.core.domain.vntime import local_date
-from functions.core.errors import (
-    IdempotencyKeyRequired,
-    IdempotencyKeyReused,
-    ProfileRequired,
-    ValidationFailed,
-)
+from functions.core.errors import ProfileRequired, ValidationFailed
 from functions.core.paging import decode_cursor, encode_cursor
 from functions.core.sessions import Principal
 from functions.submit.checks import Checked, check_submission
 
-# A phone may stay offline for weeks with a queued submission; its key must still dedupe.
-IDEMPOTENCY_TTL = timedelta(days=30)
 CODE_ATTEMPTS = 3
 PAGE_DEFAULT, PAGE_MAX = 20, 50
 OWNER_KEY = {"application_id", "owner_id", "created_at"}
-
-
-def _idempotency_key(raw: str | None) -> str:
-    try:
-        return str(uuid.UUID(raw or ""))
-    except ValueError:
-        raise IdempotencyKeyRequired() from None
-
-
-def _request_hash(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class Applications:
@@ -60,13 +36,13 @@ class Applications:
     def submit(self, principal: Principal, body: dict[str, Any], raw_key: str | None, now: datetime
                ) -> dict[str, Any]:
         """Create the application once per key; a retry gets the first answer back."""
-        key = _idempotency_key(raw_key)
+        key = idempotency.key_from(raw_key)
         record_key = f"submit:{principal.user_id}:{key}"
-        request_hash = _request_hash(body)
-        replay = self._replay(record_key, request_hash)
+        request_hash = idempotency.request_hash(body)
+        replay = idempotency.replay(record_key, request_hash)
         if replay is not None:
             return replay
-        user = models.User.get(principal.user_id, consistent_read=True)
+        user = principal.user  # read consistently with the session
         if not profile_rules.is_complete(user.profile):
             raise ProfileRequired()
         try:
@@ -81,11 +57,9 @@ class Applications:
             app = self._new_application(principal, user, checked, key, now)
             response = {"application": application_view(app)}
             try:
-                self._write(app, checked, record_key, request_hash, response, now)
+                self._write(app, checked, idempotency.saved(record_key, request_hash, 201, response, now), now)
                 return response
-            except TransactWriteError as exc:
-                if not models.conditions_failed(exc):
-                    raise  # the service failed, not a condition: 503 through the one error mapping
+            except store.Refused:
                 outcome = self._after_refusal(record_key, request_hash, principal, checked, key)
                 if outcome is not None:
                     return outcome
@@ -103,20 +77,10 @@ class Applications:
         return {"applications": items, "next_cursor": encode_cursor(last) if last else None}
 
     @staticmethod
-    def _replay(record_key: str, request_hash: str) -> dict[str, Any] | None:
-        try:
-            record = models.IdempotencyRecord.get(record_key, consistent_read=True)
-        except models.IdempotencyRecord.DoesNotExist:
-            return None
-        if record.request_hash != request_hash:
-            raise IdempotencyKeyReused()
-        return record.body
-
-    @staticmethod
     def _new_application(principal: Principal, user: models.User, checked: Checked, key: str, now: datetime
                          ) -> models.Application:
         procedure: Procedure = checked.procedure
-        due = due_date(now, procedure.processing_days)
+        due = due_date(now, procedure.processing_days_for("online"))
         fee = procedure.fee_vnd(checked.answers, checked.page_counts)
         return models.Application(
             codes.new_code(procedure.code_prefix, now), owner_id=principal.user_id, procedure_id=procedure.id,
@@ -125,28 +89,25 @@ class Applications:
             documents=checked.documents, delivery=checked.delivery,
             applicant={"phone": user.phone, **(user.profile or {})}, fee_vnd=fee,
             payment_state="unpaid" if fee else "not_required", created_at=now, due_date=due.isoformat(),
-            due_at=due_moment(due), idempotency_key=key,
+            due_at=due_moment(due), idempotency_key=key, channel="online",
         )
 
     @staticmethod
-    def _write(app: models.Application, checked: Checked, record_key: str, request_hash: str,
-               response: dict[str, Any], now: datetime) -> None:
-        event = models.Event(app.application_id, event_id(1, now, "submitted"), user_id=app.owner_id,
-                             kind="submitted", actor={"user_id": app.owner_id, "role": "citizen"},
-                             data={"status": "submitted", "due_date": app.due_date}, created_at=now)
-        record = models.IdempotencyRecord(record_key, status=201, request_hash=request_hash, body=response,
-                                          expires_at=now + IDEMPOTENCY_TTL)
-        with models.transaction() as tx:
-            tx.save(app, condition=models.Application.application_id.does_not_exist())
-            tx.save(event)
-            tx.save(record, condition=models.IdempotencyRecord.key.does_not_exist())
-            claim(tx, checked.document_ids, app.owner_id, app.application_id)
+    def _write(app: models.Application, checked: Checked, record: store.SaveRecord, now: datetime) -> None:
+        """Through the store: the application, its first event, the idempotency record, the pages claimed,
+        and "received" in the statistics."""
+        change = store.Change("submitted", actor={"user_id": app.owner_id, "role": "citizen"},
+                              data={"status": "submitted", "due_date": app.due_date},
+                              counts=stats.received(app.channel, int(app.fee_vnd)),
+                              with_items=[record, store.ClaimPages(tuple(checked.document_ids), app.owner_id,
+                                                                   app.application_id)])
+        store.create(app, change, now)
 
     def _after_refusal(self, record_key: str, request_hash: str, principal: Principal, checked: Checked,
                        key: str) -> dict[str, Any] | None:
         """Why the transaction was refused: a concurrent retry, a page taken meanwhile, or a code clash
         (None: try another code)."""
-        replay = self._replay(record_key, request_hash)
+        replay = idempotency.replay(record_key, request_hash)
         if replay is not None:
             return replay
         earlier = self._earlier(principal, checked.document_ids, key)

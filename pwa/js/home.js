@@ -34,6 +34,10 @@ function procedureCard(procedure) {
       { className: 'procedure-card__facts' },
       fact(t('procedure.fee'), formatFee(procedure.fee_vnd), 'fee'),
       fact(t('procedure.processing'), tCount('procedure.days', procedure.processing_days), 'days'),
+      // A shorter period the commune commits to for online applications, shown beside the legal one.
+      procedure.online_processing_days != null && procedure.online_processing_days < procedure.processing_days
+        ? fact(t('procedure.processing_online'), tCount('procedure.days', procedure.online_processing_days), 'days-online')
+        : null,
       has(`authority.${procedure.authority}`)
         ? fact(t('procedure.authority'), t(`authority.${procedure.authority}`), 'authority')
         : null,

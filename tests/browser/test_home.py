@@ -58,6 +58,13 @@ def test_procedure_list_shows_each_procedure_with_vietnamese_name_fee_and_days(h
             expect(fee).to_contain_text("₫")
         days = card.locator('[data-fact="days"] dd')
         expect(days).to_have_text(f"{procedure['processing_days']} ngày làm việc")
+        online = card.locator('[data-fact="days-online"]')
+        if procedure["online_processing_days"] is None:
+            expect(online).to_have_count(0)
+        else:  # the shorter online period, beside the legal one
+            expect(online.locator("dt")).to_have_text("Nếu nộp trực tuyến")
+            expect(online.locator("dd")).to_have_text(f"{procedure['online_processing_days']} ngày làm việc")
+    assert any(p["online_processing_days"] is not None for p in procedures)
 
 
 def test_language_switch_shows_english_and_survives_a_reload(home_page: Page, stack_url: str) -> None:

@@ -136,3 +136,8 @@ def delete_bucket(config: Config, bucket: str, s3: Any = None) -> None:
     for version in s3.list_object_versions(Bucket=bucket).get("Versions", []):
         s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
     s3.delete_bucket(Bucket=bucket)
+
+
+def drop_table(model: Any) -> None:  # noqa: ANN401
+    """Delete a model's table in the emulator: every later call on it fails as a missing table does."""
+    model._get_connection().connection.dispatch("DeleteTable", {"TableName": model.Meta.table_name})

@@ -31,7 +31,7 @@ def test_the_code_and_phone_ending_show_status_and_due_date_only(status_app, fil
     resp = track(status_app, code=filed, phone=ENDING)
     assert resp.status_code == 200
     assert resp.json == {"code": filed, "procedure_name": resp.json["procedure_name"], "status": "submitted",
-                         "due_date": "2026-11-27", "overdue": False}
+                         "due_date": "2026-11-26", "overdue": False}
     assert resp.json["procedure_name"]["vi"].startswith("Cấp Giấy xác nhận tình trạng hôn nhân")
     assert resp.headers["Cache-Control"] == "no-store"
 

@@ -66,3 +66,17 @@ def due_date(moment: datetime, working_days: int, days_off: Container[date] | No
 def due_moment(day: date) -> datetime:
     """The end of the office day of a due date, as an aware moment (for sorting queues)."""
     return datetime.combine(day, END_OF_OFFICE_DAY, tzinfo=VIETNAM)
+
+
+def working_days_between(start: datetime, end: datetime, days_off: Container[date] | None = None) -> int:
+    """Working days from the day an application received at `start` counts as received, to `end`'s day.
+
+    Decided on the day of receipt: 0; on the next working day: 1. Days off in between do not count.
+    """
+    first, last = received_on(start, days_off), end.astimezone(VIETNAM).date()
+    count, day = 0, first
+    while True:
+        day = next_working_day(day, days_off)
+        if day > last:
+            return count
+        count += 1

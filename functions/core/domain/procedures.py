@@ -74,6 +74,17 @@ class Procedure:
         return int(self.raw["processing"]["working_days"])
 
     @property
+    def online_processing_days(self) -> int | None:
+        """A shorter period the commune commits to for applications received online, if it declares one."""
+        days = self.raw["processing"].get("online_working_days")
+        return None if days is None else int(days)
+
+    def processing_days_for(self, channel: str) -> int:
+        """The period that sets an application's due date: the online one for an online application."""
+        online = self.online_processing_days
+        return online if channel == "online" and online is not None else self.processing_days
+
+    @property
     def result_kinds(self) -> tuple[str, ...]:
         """How the result may reach the citizen: post, pickup, electronic."""
         kinds = tuple(self.raw["result_kinds"])
@@ -115,6 +126,7 @@ class Procedure:
             "fee_vnd": int(raw["fee"]["vnd"]),
             "fee": {key: raw["fee"][key] for key in ("vnd", "copies_field", "per_page", "rules")},
             "processing_days": self.processing_days,
+            "online_processing_days": self.online_processing_days,
             "postal_delivery": bool(raw["postal_delivery"]),
             "result_kinds": list(self.result_kinds),
             "form": raw["form"],
@@ -147,6 +159,9 @@ def _consistency_errors(raw: dict[str, Any]) -> list[str]:
         errors.append(f"fee.copies_field {copies} must be an integer field")
     if per_page and per_page["slot"] not in slot_ids:
         errors.append(f"fee.per_page.slot {per_page['slot']} is not a slot")
+    online = raw["processing"].get("online_working_days")
+    if online is not None and online > raw["processing"]["working_days"]:
+        errors.append("processing.online_working_days must not be longer than working_days")
     return errors
 
 
