@@ -117,6 +117,7 @@ def _body(place: dict[str, Any], span: report.MonthRange, cells: list[dict[str, 
         "rates": report.rates(sums, report.fee_procedures_online(catalog().values())),
         "suppressed_below": report.SUPPRESS_BELOW,
         "series": report.series(cells, span.months),
+        "processing": report.processing_times(catalog().values()),
     }
 
 

@@ -77,6 +77,9 @@ FIELD_CODES = (
     "document_in_use",
     "wrong_slot",
     "not_offered",
+    "range_too_long",
+    "range_reversed",
+    "not_with_range",
 )
 # The limits a 429 otp_rate_limited names in details.limit; each gets its own "please wait {wait}" text.
 OTP_LIMITS = ("number_cooldown", "number_daily", "ip_hourly")

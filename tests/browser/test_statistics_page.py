@@ -62,6 +62,10 @@ def test_the_public_page_draws_the_targets_at_360_px_and_works_offline_from_the_
     expect(rows).to_have_count(12)
     expect(rows.last.locator("th")).to_have_text(month)
     expect(page.get_by_label("Xã/phường")).to_have_value(COMMUNE)
+    # Each procedure's processing time, with the shorter online one where the catalog declares it.
+    expect(page.locator('[data-procedure="marital-status-certificate"] dd')).to_have_text(
+        "3 ngày làm việc tại quầy; 2 ngày nếu nộp trực tuyến")
+    expect(page.locator('[data-procedure="certified-copy"] dd')).to_have_text("1 ngày làm việc")
     assert_fits_small_screen(page)
 
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")

@@ -186,3 +186,13 @@ def test_bucket_labels_and_shifting_months():
     assert report.shift("0000-03", -11) == "0000-01"
     with pytest.raises(KeyError):
         report.bucket_label("nope")
+
+
+def test_processing_times_show_the_online_period_only_where_declared():
+    from functions.core.domain.procedures import catalog
+
+    times = {row["procedure_id"]: row for row in report.processing_times(catalog().values())}
+    assert (times["marital-status-certificate"]["working_days"],
+            times["marital-status-certificate"]["online_working_days"]) == (3, 2)
+    assert times["certified-copy"]["online_working_days"] is None
+    assert times["certified-copy"]["name"]["vi"]

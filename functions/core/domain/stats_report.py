@@ -212,3 +212,9 @@ def median_bucket(histogram: Mapping[str, int]) -> str | None:
         if 2 * seen >= steps:
             return bucket_label(name)
     return None  # unreachable: the last bucket always reaches the total
+
+
+def processing_times(procedures: Iterable[Procedure]) -> list[dict[str, Any]]:
+    """Each procedure's legal period and, when it declares one, the shorter online period (working days)."""
+    return [{"procedure_id": p.id, "name": p.name, "working_days": p.processing_days,
+             "online_working_days": p.online_processing_days} for p in procedures]

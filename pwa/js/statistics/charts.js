@@ -174,7 +174,25 @@ export function monthsSection(data) {
   );
 }
 
+/** Each procedure's legal processing time, and the shorter one for online applications where declared. */
+export function processingSection(data) {
+  const lang = currentLanguage();
+  return el(
+    'section',
+    { className: 'stats-block', 'aria-labelledby': 'stats-processing' },
+    tx('h3', 'stats.processing_title', { className: 'subsection-title', id: 'stats-processing' }),
+    el('dl', { className: 'stat-processing' }, (data.processing || []).map((p) => el(
+      'div',
+      { className: 'stat-processing__item', dataset: { procedure: p.procedure_id } },
+      el('dt', {}, p.name[lang] || p.name.vi),
+      el('dd', {}, p.online_working_days != null && p.online_working_days < p.working_days
+        ? t('stats.processing_both', { days: p.working_days, online: p.online_working_days })
+        : t('stats.processing_one', { days: p.working_days })),
+    ))),
+  );
+}
+
 /** The whole report for one answer of the statistics API. */
 export function report(data) {
-  return [targetsSection(data), countsSection(data), monthsSection(data)];
+  return [targetsSection(data), countsSection(data), monthsSection(data), processingSection(data)];
 }
