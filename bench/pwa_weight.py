@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Request, sync_playwright
@@ -121,7 +122,10 @@ def report(traffic: Traffic, precache: dict[str, dict[str, int]]) -> bool:
     return met
 
 
-def measure(base_url: str) -> bool:
+def first_visit(url: str, ready: str, script: str | None = None) -> tuple[Traffic, Any]:
+    """Open `url` in a fresh phone-sized context (empty HTTP cache, no service worker), wait for `ready`
+    (a selector), the service worker's precache and a quiet network; returns the traffic and what
+    `script`, evaluated in the page then, answered."""
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -130,13 +134,18 @@ def measure(base_url: str) -> bool:
             traffic = Traffic()
             traffic.watch(context)
             page = context.new_page()
-            page.goto(f"{base_url}/")
-            page.locator(".procedure-card").first.wait_for()
+            page.goto(url)
+            page.locator(ready).first.wait_for()
             wait_for_precache(page)
             traffic.wait_quiet()
-            return report(traffic, page.evaluate(PRECACHE_JS))
+            return traffic, page.evaluate(script) if script else None
         finally:
             browser.close()
+
+
+def measure(base_url: str) -> bool:
+    traffic, precache = first_visit(f"{base_url}/", ".procedure-card", PRECACHE_JS)
+    return report(traffic, precache)
 
 
 def main() -> int:

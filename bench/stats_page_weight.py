@@ -15,15 +15,12 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import sync_playwright
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pwa_weight import TIMEOUT_MS, Traffic, wait_for_precache  # noqa: E402
+from pwa_weight import Traffic, first_visit  # noqa: E402
 
 from functions.local import running_stack  # noqa: E402
-from functions.local.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BUDGET_BYTES = 20 * 1024
 OWN = ("/js/statistics/", "/css/statistics.css", "/i18n/statistics/", "/api/status/statistics")
@@ -46,21 +43,8 @@ def report(traffic: Traffic) -> None:
 
 
 def measure(base_url: str) -> None:
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, locale="vi-VN")
-            context.set_default_timeout(TIMEOUT_MS)
-            traffic = Traffic()
-            traffic.watch(context)
-            page = context.new_page()
-            page.goto(f"{base_url}/thong-ke?province=33")
-            page.locator(".stat-target").first.wait_for()
-            wait_for_precache(page)
-            traffic.wait_quiet()
-            report(traffic)
-        finally:
-            browser.close()
+    traffic, _ = first_visit(f"{base_url}/thong-ke?province=33", ".stat-target")
+    report(traffic)
 
 
 def main() -> int:

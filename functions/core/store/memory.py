@@ -16,16 +16,12 @@ from typing import Any
 
 from functions.core import models
 from functions.core.store import rules
-from functions.core.store.change import (
-    Change,
-    ClaimPages,
-    ClaimResult,
-    Item,
-    NewOrder,
-    Refused,
-    SaveRecord,
-    SettleOrder,
-)
+from functions.core.store.change import Change, Item, Refused
+from functions.core.store.change import ClaimPages as Pages
+from functions.core.store.change import ClaimResult as Result
+from functions.core.store.change import NewOrder as Order
+from functions.core.store.change import SaveRecord as Record
+from functions.core.store.change import SettleOrder as Settle
 
 
 class MemoryStore:
@@ -101,31 +97,31 @@ class MemoryStore:
             raise Refused()
 
     def _holds(self, item: Item) -> bool:
-        if isinstance(item, ClaimPages):
+        if isinstance(item, Pages):
             docs = [self.documents.get(i) for i in item.document_ids]
             return all(d is not None and d.get("owner_id") == item.owner_id and d.get("state") == "verified"
                        and not d.get("application_id") for d in docs)
-        if isinstance(item, ClaimResult):
+        if isinstance(item, Result):
             return not self.documents.get(item.document.document_id, {}).get("application_id")
-        if isinstance(item, SaveRecord):
+        if isinstance(item, Record):
             return item.record.key not in self.records
-        if isinstance(item, NewOrder):
+        if isinstance(item, Order):
             return item.payment.txn_ref not in self.payments
-        if isinstance(item, SettleOrder):
+        if isinstance(item, Settle):
             return self.payments.get(item.payment.txn_ref, {}).get("state") == "pending"
         raise TypeError(f"unknown item {item!r}")  # pragma: no cover - the Item union is closed
 
     def _write(self, item: Item) -> None:
-        if isinstance(item, ClaimPages):
+        if isinstance(item, Pages):
             for document_id in item.document_ids:
                 self.documents[document_id]["application_id"] = item.application_id
-        elif isinstance(item, ClaimResult):
+        elif isinstance(item, Result):
             doc = self.documents.setdefault(item.document.document_id, {})
             doc.update(state="verified", application_id=item.application_id, size=item.document.size,
                        verified_at=item.at)
-        elif isinstance(item, SaveRecord):
+        elif isinstance(item, Record):
             self.records[item.record.key] = item.record
-        elif isinstance(item, NewOrder):
+        elif isinstance(item, Order):
             self.payments[item.payment.txn_ref] = copy.deepcopy(item.payment.attribute_values)
-        elif isinstance(item, SettleOrder):
+        elif isinstance(item, Settle):
             self.payments[item.payment.txn_ref].update(copy.deepcopy(item.sets))
