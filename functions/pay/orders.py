@@ -141,9 +141,9 @@ class Orders:
         payment = models.Payment(new_txn_ref(app, now), application_id=app.application_id,
                                  amount_vnd=parts["amount_vnd"], breakdown=parts, owner_id=app.owner_id,
                                  client_ip=client_ip or "127.0.0.1", created_at=now, expires_at=now + ORDER_TTL)
-        # Held as read: no other "Pay" opened an order meanwhile, and it is still unpaid.
+        # No other "Pay" opened an order meanwhile (the one read may have expired since), and still unpaid.
         change = store.Change(None, sets={"open_payment": payment.txn_ref}, locked=False,
-                              expect={"open_payment": app.open_payment, "payment_state": "unpaid"},
+                              expect={"open_payment": store.OneOf((None, app.open_payment)), "payment_state": "unpaid"},
                               with_items=[store.NewOrder(payment)])
         try:
             store.apply(app, change, now)

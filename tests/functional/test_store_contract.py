@@ -227,3 +227,16 @@ def test_counters_go_to_the_month_of_the_change(db):
     db.store.apply(app, Change("withdraw", sets={"status": "withdrawn"}, counts={"withdrawn": 1}), december)
     assert db.counts()["withdrawn"] == 0
     assert db.counts((CELL[0], stats.cell_key("2026-12", COMMUNE, PROCEDURE))) == {"withdrawn": 1}
+
+
+def test_an_expectation_may_accept_any_of_several_values(db):
+    app = submitted(db)
+    db.store.apply(db.store.get(app.application_id), Change(None, sets={"open_payment": "REF1"}, locked=False), NOW)
+    read = db.store.get(app.application_id)
+    db.store.apply(db.store.get(app.application_id), Change(None, removes=("open_payment",), locked=False), NOW)
+    replace = Change(None, sets={"open_payment": "REF2"}, locked=False,
+                     expect={"open_payment": store.OneOf((None, read.open_payment))})
+    db.store.apply(read, replace, NOW)  # the order read has gone meanwhile: still one of the values expected
+    with pytest.raises(Refused):  # REF2 is neither absent nor REF1
+        db.store.apply(read, replace, NOW)
+    assert db.store.get(app.application_id).open_payment == "REF2"

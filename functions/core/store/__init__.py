@@ -28,6 +28,7 @@ from functions.core.store.change import (
     Item,
     NewOrder,
     Officer,
+    OneOf,
     Refused,
     SaveRecord,
     SettleOrder,
@@ -36,7 +37,7 @@ from functions.core.store.dynamo import DynamoStore
 from functions.core.store.memory import MemoryStore
 
 __all__ = ["STORE", "ApplicationStore", "Change", "ClaimPages", "ClaimResult", "DynamoStore", "Item",
-           "MemoryStore", "NewOrder", "Officer", "Refused", "SaveRecord", "SettleOrder", "apply", "create"]
+           "MemoryStore", "NewOrder", "OneOf", "Officer", "Refused", "SaveRecord", "SettleOrder", "apply", "create"]
 
 
 class ApplicationStore(Protocol):

@@ -69,12 +69,28 @@ class SettleOrder:
 Item = ClaimPages | ClaimResult | SaveRecord | NewOrder | SettleOrder
 
 
+@dataclass(frozen=True)
+class OneOf:
+    """An expectation met by any of these values (None: the attribute is absent)."""
+
+    values: tuple[Any, ...]
+
+    def holds(self, value: Any) -> bool:  # noqa: ANN401
+        """Whether a stored value meets it."""
+        return value in self.values
+
+
+def expected(wanted: Any) -> OneOf:  # noqa: ANN401
+    """An expectation as OneOf: a plain value is the one value wanted."""
+    return wanted if isinstance(wanted, OneOf) else OneOf((wanted,))
+
+
 @dataclass
 class Change:
     """One change to an application, and everything that must happen with it or not at all.
 
     `kind` names the timeline event (None: a bookkeeping change with no event, such as holding a payment
-    order). `expect` maps attributes to the values the change was decided on (None: absent). `locked`
+    order). `expect` maps attributes to the value the change was decided on (None: absent), or to OneOf. `locked`
     also expects the version that was read. `counts` are the statistics counters it adds to the
     application's cell in the month it happens; `officer` moves that officer's workload cell.
     """

@@ -19,6 +19,7 @@ from functions.core.store.change import (
     Refused,
     SaveRecord,
     SettleOrder,
+    expected,
 )
 
 A = models.Application
@@ -73,9 +74,12 @@ class DynamoStore:
 
 def _expected(change: Change) -> Condition | None:
     condition = None
-    for name, value in change.expect.items():
+    for name, wanted in change.expect.items():
         attr = getattr(A, name)
-        this = attr.does_not_exist() if value is None else attr == value
+        this = None
+        for value in expected(wanted).values:
+            one = attr.does_not_exist() if value is None else attr == value
+            this = one if this is None else this | one
         condition = this if condition is None else condition & this
     return condition
 

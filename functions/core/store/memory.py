@@ -16,7 +16,7 @@ from typing import Any
 
 from functions.core import models
 from functions.core.store import rules
-from functions.core.store.change import Change, Item, Refused
+from functions.core.store.change import Change, Item, Refused, expected
 from functions.core.store.change import ClaimPages as Pages
 from functions.core.store.change import ClaimResult as Result
 from functions.core.store.change import NewOrder as Order
@@ -61,7 +61,7 @@ class MemoryStore:
             stored = self.applications.get(app.application_id)
             if stored is None or (change.locked and stored.get("version") != app.version):
                 raise Refused()
-            if any(stored.get(name) != value for name, value in change.expect.items()):
+            if not all(expected(wanted).holds(stored.get(name)) for name, wanted in change.expect.items()):
                 raise Refused()
             self._check_items(change.with_items)
             if event is not None:
