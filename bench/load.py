@@ -132,8 +132,8 @@ def report(env: locust.env.Environment, elapsed: float) -> int:
     inbox = load_journey.Citizen.inbox
     if inbox.reads:
         print(f"SMS: {len(inbox.waits)} codes, median wait {_median(inbox.waits):.2f} s; {len(inbox.reads)} reads "
-              f"of /moto-api/data.json, median {_median([r[0] for r in inbox.reads]):.2f} s, last "
-              f"{inbox.reads[-1][1] / 2**20:.1f} MiB")
+              f"of the emulator's SMS outbox, median {_median([r[0] for r in inbox.reads]):.2f} s, last "
+              f"{inbox.reads[-1][1]:,} B")
     errors = sum(err.occurrences for err in env.stats.errors.values())
     exceptions = sum(exc["count"] for exc in env.runner.exceptions.values()) if env.runner else 0
     print(f"\nErrors: {errors + exceptions}")

@@ -107,8 +107,8 @@ def sign_in(base: str, emulator: str, count: int) -> list[User]:
         sent = list(pool.map(lambda u: u.call("POST", "/api/account/otp", {"phone": u.phone}), users))
         if any(status != 202 for status in sent):
             print(f"requestOtp answers: {sorted(Counter(sent).items())}")
-        with urllib.request.urlopen(f"{emulator}/moto-api/data.json", timeout=120) as resp:  # noqa: S310
-            messages = json.load(resp)["sns"]["SMS"]
+        with urllib.request.urlopen(f"{emulator}/_local/sms", timeout=120) as resp:  # noqa: S310
+            messages = json.load(resp)["messages"]
         codes = {m["phone_number"]: m["message"].rsplit("#", 1)[-1].strip() for m in messages}
         answers = list(pool.map(lambda u: u.call("POST", "/api/account/otp/verify",
                                             {"phone": u.phone, "code": codes.get(u.phone, "")}), users))

@@ -129,8 +129,8 @@ def sms_codes(emulator_url: str, stack_url: str) -> Callable[[str], list[str]]:
     """`sms_codes("+8490...")`: every code texted to that number so far, oldest first (from SNS in moto)."""
 
     def codes(phone: str) -> list[str]:
-        with urllib.request.urlopen(f"{emulator_url}/moto-api/data.json", timeout=10) as resp:  # noqa: S310
-            messages = json.load(resp)["sns"]["SMS"]
+        with urllib.request.urlopen(f"{emulator_url}/_local/sms", timeout=10) as resp:  # noqa: S310
+            messages = json.load(resp)["messages"]
         found = (WEBOTP_CODE.search(m["message"]) for m in messages if m["phone_number"] == phone)
         return [match.group(1) for match in found if match]
 

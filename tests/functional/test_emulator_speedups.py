@@ -101,3 +101,22 @@ def test_binary_values_come_back_as_the_bytes_stored(client: Any) -> None:
     assert item["bs"] == {"BS": [b"\x01", b"\x02\x03"]}
     assert item["list"]["L"][2] == {"M": {"k": {"B": b"\x09"}}}
     assert item["n"] == {"N": "-12.50"} and Decimal(item["n"]["N"]) == Decimal("-12.5")
+
+
+def test_the_emulators_sms_outbox_lists_sent_texts_after_an_index(client):
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from functions.local.aws import SMS_PATH, sms_outbox
+
+    sns = boto3.client("sns", region_name="ap-southeast-1")
+    for n in range(3):
+        sns.publish(PhoneNumber=f"+8491000000{n}", Message=f"Ma {n}")
+    app = Client(sms_outbox(lambda environ, start: Response("moto")(environ, start)))
+    everything = app.get(SMS_PATH).json
+    assert everything["next"] == 3
+    assert everything["messages"][0] == {"phone_number": "+84910000000", "message": "Ma 0"}
+    assert app.get(f"{SMS_PATH}?after=2").json == {"messages": [{"phone_number": "+84910000002", "message": "Ma 2"}],
+                                                    "next": 3}
+    assert app.get(f"{SMS_PATH}?after=x").json["next"] == 3
+    assert app.get("/moto-api/").get_data(as_text=True) == "moto"  # every other path is the emulator's
