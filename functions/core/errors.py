@@ -180,6 +180,27 @@ class InvalidCursor(AppError):
     status, code, default_message = 400, "invalid_cursor", "This page link is not valid. Start from the first page."
 
 
+class ApologyRequired(AppError):
+    """The application is past its due date undecided: the officer must apologise with a new date first."""
+
+    status, code = 409, "apology_required"
+    default_message = "This application is late. Send the citizen an apology with a new date first."
+
+
+class PaymentRequired(AppError):
+    """A fee-bearing application cannot be released before its fee is paid."""
+
+    status, code = 409, "payment_required"
+    default_message = "The fee is not paid yet, so the result cannot be released."
+
+
+class RatingClosed(AppError):
+    """A rating may be changed for 7 days only."""
+
+    status, code = 409, "rating_closed"
+    default_message = "This rating can no longer be changed."
+
+
 class InvalidTransition(AppError):
     """The application's status does not allow this action (e.g. approving before review)."""
 

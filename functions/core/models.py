@@ -145,6 +145,10 @@ class Application(_Base):
     # The open supplement request ({slots, reason, at}) and the result once ready ({result, ...}).
     supplement = JSONAttribute(null=True)
     result = JSONAttribute(null=True)
+    # The latest apology for lateness ({reason, working_days, new_due_date, previous_due_date, at}).
+    apology = JSONAttribute(null=True)
+    # The citizen's rating once settled ({level, reasons, other, rated_at, first_rated_at}).
+    rating = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     # `YYYY-MM` (Vietnam time) of `created_at`, set by the application store: the key of `by_month`.
     created_month = UnicodeAttribute(null=True)

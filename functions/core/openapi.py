@@ -30,7 +30,7 @@ FIELD_CODES = {
     "minLength": "too_short", "maxLength": "too_long", "pattern": "bad_format", "format": "bad_format",
     "minimum": "too_small", "exclusiveMinimum": "too_small", "maximum": "too_large",
     "exclusiveMaximum": "too_large", "minItems": "too_short", "maxItems": "too_long",
-    "minProperties": "required", "additionalProperties": "unknown_field",
+    "minProperties": "required", "additionalProperties": "unknown_field", "uniqueItems": "duplicate",
     None: "unknown_field",  # a `false` subschema: this property may not be sent here
 }
 # When one field breaks several rules, the most basic one is named.

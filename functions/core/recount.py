@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from functions.core import models
-from functions.core.domain import divisions, stats
+from functions.core.domain import deadlines, divisions, rating, stats
 from functions.core.domain.lifecycle import TABLE
 
 PAYMENT_PAID = "payment_paid"
@@ -43,27 +43,55 @@ def replay(app: models.Application, events: list[models.Event]) -> tuple[dict[Ke
     commune = divisions.commune(app.commune_code)
     province = commune.province_code if commune else app.commune_code[:2]
     previous_step: datetime = app.created_at
+    due_at, apologised, first_rating = _first_due(app, events), False, None
     for event in sorted(events, key=lambda e: e.event_id):
-        month, at = stats.month_of(event.created_at), event.created_at
-        key = (stats.scope_key(province), stats.cell_key(month, app.commune_code, app.procedure_id))
-        facts[key] = {"province_code": province, "commune_code": app.commune_code,
-                      "procedure_id": app.procedure_id, "month": month}
+        month, at, data = stats.month_of(event.created_at), event.created_at, event.data or {}
+
+        def cell(in_month: str) -> Key:
+            key = (stats.scope_key(province), stats.cell_key(in_month, app.commune_code, app.procedure_id))
+            facts[key] = {"province_code": province, "commune_code": app.commune_code,
+                          "procedure_id": app.procedure_id, "month": in_month}
+            return key
+
         if event.kind == "submitted":
-            counts[key].update(stats.received(app.channel or "online", int(app.fee_vnd)))
+            counts[cell(month)].update(stats.received(app.channel or "online", int(app.fee_vnd)))
         elif event.kind == PAYMENT_PAID:
-            counts[key].update(stats.paid("online"))
-        elif event.kind in TABLE:
-            counts[key].update(stats.transitioned(event.kind, app.created_at, at, app.due_at))
-            actor = event.actor or {}
-            if actor.get("role") == "officer" and actor.get("user_id"):
-                officer = (stats.officer_scope(app.commune_code), stats.officer_cell(month, actor["user_id"]))
-                counts[officer].update({"steps": 1, stats.step_bucket(previous_step, at): 1})
-                facts.setdefault(officer, {"commune_code": app.commune_code, "month": month,
-                                           "user_id": actor["user_id"]})
-                if actor.get("name"):
-                    facts[officer]["officer_name"] = actor["name"]
+            counts[cell(month)].update(stats.paid("online"))
+        elif event.kind == "rated":  # counted in the month it was first given, as the store does
+            first_rating = first_rating or month
+            counts[cell(first_rating)].update(rating.counts(data, {"level": data["previous_level"]}
+                                                            if "previous_level" in data else None))
+        elif event.kind == "apology":
+            apologised, due_at = True, deadlines.due_moment(date.fromisoformat(data["new_due_date"]))
+        if event.kind in TABLE:
+            counts[cell(month)].update(stats.transitioned(event.kind, app.created_at, at, due_at,
+                                                          apologised=apologised))
+        if event.kind in TABLE or event.kind == "apology":
+            _officer_step(counts, facts, app, event, month, stats.step_bucket(previous_step, at))
+        if event.kind in TABLE:
             previous_step = at
     return counts, facts
+
+
+def _first_due(app: models.Application, events: list[models.Event]) -> datetime:
+    """The due moment the application had before any apology moved it."""
+    for event in sorted(events, key=lambda e: e.event_id):
+        if event.kind == "apology" and (event.data or {}).get("previous_due_date"):
+            return deadlines.due_moment(date.fromisoformat(event.data["previous_due_date"]))
+    return app.due_at
+
+
+def _officer_step(counts: dict[Key, Counter], facts: dict[Key, dict[str, Any]], app: models.Application,
+                  event: models.Event, month: str, bucket: str) -> None:
+    """An officer's step (or apology) in their workload cell."""
+    actor = event.actor or {}
+    if actor.get("role") != "officer" or not actor.get("user_id"):
+        return
+    key = (stats.officer_scope(app.commune_code), stats.officer_cell(month, actor["user_id"]))
+    counts[key].update({"steps": 1, bucket: 1})
+    facts.setdefault(key, {"commune_code": app.commune_code, "month": month, "user_id": actor["user_id"]})
+    if actor.get("name"):
+        facts[key]["officer_name"] = actor["name"]
 
 
 def recount(first: str, last: str) -> dict[str, int]:

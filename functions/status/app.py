@@ -11,7 +11,7 @@ from functions.core.adapters.storage import Storage
 from functions.core.config import Config
 from functions.core.config import load as load_config
 from functions.core.http import create_base_app, json_body
-from functions.status import push_api, service, statistics, tracking
+from functions.status import apology, push_api, rating, service, statistics, tracking
 from functions.status.desk import Desk
 
 
@@ -35,6 +35,16 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, stor
     @auth.login_required()
     def act_on_application(principal, code: str) -> Response:  # noqa: ANN001
         return jsonify(desk.act(principal, code, json_body(), auth.now()))
+
+    @app.post("/applications/<code>/apology")
+    @auth.login_required("officer")
+    def issue_apology(principal, code: str) -> Response:  # noqa: ANN001
+        return jsonify(apology.issue(desk, principal, code, json_body(), auth.now()))
+
+    @app.put("/applications/<code>/rating")
+    @auth.login_required()
+    def rate_application(principal, code: str) -> Response:  # noqa: ANN001
+        return jsonify(rating.rate(principal, code, json_body(), auth.now()))
 
     @app.post("/applications/<code>/result-upload")
     @auth.login_required("officer")

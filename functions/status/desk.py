@@ -17,7 +17,7 @@ from functions.core.applications import (
 )
 from functions.core.documents import find_documents, slot_codes
 from functions.core.domain import stats
-from functions.core.domain.lifecycle import Actor, allowed_actions, transition
+from functions.core.domain.lifecycle import PAID_STATES, Actor, Facts, allowed_actions, apology_owed, transition
 from functions.core.domain.procedures import Procedure, catalog
 from functions.core.domain.vntime import VIETNAM
 from functions.core.errors import Conflict, NotFound, ValidationFailed
@@ -56,7 +56,7 @@ class Desk:
     def get(self, principal: Principal, raw_code: str, now: datetime) -> dict[str, Any]:
         """Details, short-lived document links, the timeline, the due date and what the caller may do."""
         app = visible_application(principal, raw_code)
-        return self._view(app, acting_role(principal, app), now)
+        return self.view(app, acting_role(principal, app), now)
 
     def act(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
         """Apply one lifecycle action; a lost race or a stale `version` is 409 conflict, never an overwrite."""
@@ -68,13 +68,14 @@ class Desk:
         procedure = catalog()[app.procedure_id]
         details = {k: v for k, v in body.items() if k not in ("action", "version")}
         may_name = tuple((app.supplement or {}).get("slots", [])) if action == "resubmit" else tuple(procedure.slots)
-        done = transition(app.status, action, Actor(principal.user_id, role), now, details, slots=may_name)
+        done = transition(app.status, action, Actor(principal.user_id, role), now, details, slots=may_name,
+                          facts=facts_of(app, now))
         record = done.record()
         effects = self._effects(app, procedure, record, now)
         record["actor"] = {**record["actor"], **_actor_name(principal, role)}
         officer = store.Officer(principal.user_id, principal.name) if role == "officer" else None
         self._commit(app, done.target, record, effects, officer, now)
-        return self._view(app, role, now)
+        return self.view(app, role, now)
 
     def result_upload(self, principal: Principal, raw_code: str, body: dict[str, Any], now: datetime
                       ) -> dict[str, Any]:
@@ -109,7 +110,7 @@ class Desk:
         with_items: list[store.Item] = [store.ClaimPages(tuple(effects.claims), app.owner_id, app.application_id)]
         if effects.result_doc is not None:
             with_items.append(store.ClaimResult(effects.result_doc, app.application_id, now))
-        counts = stats.transitioned(record["action"], app.created_at, now, app.due_at)
+        counts = stats.transitioned(record["action"], app.created_at, now, app.due_at, apologised=bool(app.apology))
         change = store.Change(record["action"], actor=record["actor"], data=record,
                               sets={"status": target, "commune_status": f"{app.commune_code}#{target}",
                                     **effects.sets},
@@ -135,7 +136,8 @@ class Desk:
         last = page.last_evaluated_key
         return {"applications": items, "next_cursor": encode_cursor(last) if last else None}
 
-    def _view(self, app: models.Application, role: str, now: datetime) -> dict[str, Any]:
+    def view(self, app: models.Application, role: str, now: datetime) -> dict[str, Any]:
+        """The application as `role` sees it now: the answer of every read and every step."""
         pages = app.documents or {}
         found = find_documents([i for ids in pages.values() for i in ids])
         procedure = catalog().get(app.procedure_id)
@@ -151,7 +153,10 @@ class Desk:
             "payment": payment_receipt(app),
             "result": self.results.link(app, LINK_SECONDS),
             "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
-            "actions": allowed_actions(app.status, role),
+            "actions": allowed_actions(app.status, role, facts_of(app, now)),
+            "apology_required": role == "officer" and facts_of(app, now).apology_owed,
+            "apology": app.apology,
+            "rating": app.rating,
             "version": int(app.version),
         }
 
@@ -172,6 +177,11 @@ class Desk:
             entries.append({"kind": event.kind, "at": event.created_at.astimezone(VIETNAM).isoformat(),
                             "actor": actor, "data": {k: v for k, v in (event.data or {}).items() if k != "actor"}})
         return entries
+
+
+def facts_of(app: models.Application, now: datetime) -> Facts:
+    """What an officer's step depends on besides the status: the fee settled, an apology owed."""
+    return Facts(paid=app.payment_state in PAID_STATES, apology_owed=apology_owed(app.status, app.due_at, now))
 
 
 def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str, list[str]]) -> None:

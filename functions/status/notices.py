@@ -79,7 +79,9 @@ def render(kind: str, data: dict[str, Any] | None, code: str, procedure: dict[st
         return None
     entry, data = catalog()[key], data or {}
     reason = _clip(str(data.get("reason") or ""), REASON_MAX)
-    common = {"code": code, "reason": reason, "tracking_number": str(data.get("tracking_number") or "")}
+    new_date = str(data.get("new_due_date") or "")  # an apology's new date, YYYY-MM-DD, read as dd/mm/yyyy
+    common = {"code": code, "reason": reason, "tracking_number": str(data.get("tracking_number") or ""),
+              "new_date": "/".join(reversed(new_date.split("-"))) if new_date else ""}
 
     def values(lang: str) -> _Values:
         return _Values(common, procedure=(procedure or {}).get(lang) or (procedure or {}).get("vi") or code)

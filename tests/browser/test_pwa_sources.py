@@ -43,6 +43,10 @@ ERROR_CODES = (
     "idempotency_key_reused",
     "profile_required",
     "invalid_cursor",
+    # The status desk's own refusals (issue 13): the officer's and the citizen's.
+    "apology_required",
+    "payment_required",
+    "rating_closed",
 )
 # Every per-field code in a validation_failed's details.fields (the profile, uploads and submissions).
 FIELD_CODES = (

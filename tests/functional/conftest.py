@@ -195,6 +195,14 @@ def push_config(submit_config: config_mod.Config, vapid: tuple[str, str]) -> con
 
 
 @pytest.fixture
+def pay_config(submit_config: config_mod.Config) -> config_mod.Config:
+    """The pay function's settings: the test merchant (a module may override it)."""
+    from pay_helpers import SECRET, TMN
+
+    return submit_config.with_overrides(vnpay_hash_secret=SECRET, vnpay_tmn_code=TMN)
+
+
+@pytest.fixture
 def pay_gateway() -> object | None:
     """The pay app's gateway adapter: None builds the one the settings name; a module may override it."""
     return None

@@ -38,7 +38,14 @@ class Citizen:
 
     def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any):  # noqa: ANN201
         """POST JSON as this citizen, with the CSRF header."""
-        return self.client.post(path, json=json, headers={"X-CSRF-Token": self.csrf, **(headers or {})}, **kw)
+        return self.client.open(path, method="POST", json=json, headers=self._csrf(headers), **kw)
+
+    def put(self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any):  # noqa: ANN201
+        """PUT JSON as this citizen, with the CSRF header."""
+        return self.client.open(path, method="PUT", json=json, headers=self._csrf(headers), **kw)
+
+    def _csrf(self, headers: dict[str, str] | None) -> dict[str, str]:
+        return {"X-CSRF-Token": self.csrf, **(headers or {})}
 
 
 def signed_in_client(app: Flask, config: Config, now: datetime, phone: str, profile: dict | None = PROFILE

@@ -7,21 +7,14 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from pay_helpers import FEE, callback, ipn
 from submit_helpers import HOME_COMMUNE, MARITAL, as_user, drop_table, submission, submit, uploaded_page
-from test_pay import FEE, callback, ipn
 
 from functions.core import models, recount
 from functions.core.domain import stats
 
 PROVINCE_SCOPE = stats.scope_key("33")  # 13075 is in province 33 after the 2025 reform
 OFFICER_SCOPE = stats.officer_scope(HOME_COMMUNE)
-
-
-@pytest.fixture
-def pay_config(submit_config):  # noqa: ANN001, ANN201
-    from test_pay import SECRET, TMN
-
-    return submit_config.with_overrides(vnpay_hash_secret=SECRET, vnpay_tmn_code=TMN)
 
 
 def act(who, code: str, action: str, **details: Any):  # noqa: ANN001, ANN201
@@ -50,7 +43,7 @@ def total(found: dict[str, dict[str, int]]) -> Counter:
 @pytest.fixture
 def history(citizen, officer, status_app, pay_app, clock) -> dict[str, str]:  # noqa: ANN001
     """Three applications changed in every way the store counts: a supplement loop, an approval and a
-    payment; a withdrawal; a late rejection (a month later)."""
+    payment; a withdrawal; a late rejection a month later, after an apology with a new date."""
     mine = as_user(status_app, citizen)
     first, second, third = (submit(citizen, submission([uploaded_page(citizen)])).json["application"]["code"]
                             for _ in range(3))
@@ -66,6 +59,8 @@ def history(citizen, officer, status_app, pay_app, clock) -> dict[str, str]:  # 
     assert ipn(pay_app, callback(order["order"]["txn_ref"], FEE))["RspCode"] == "00"
     act(mine, second, "withdraw", reason="Tôi nộp nhầm")
     clock.advance(days=25)  # within the sessions' 30 days
+    late = officer.post(f"/applications/{third}/apology", json={"reason": "Cán bộ tư pháp nghỉ ốm", "working_days": 2})
+    assert late.status_code == 200, late.json
     for action in ("accept", "start_review"):
         act(officer, third, action)
     act(officer, third, "reject", reason="Không đủ điều kiện")
@@ -86,10 +81,11 @@ def test_every_change_moves_its_counters_in_the_month_it_happened(history, clock
 
 def test_each_officer_step_is_counted_for_the_officer_with_its_duration(history, officer):
     found = cells(models.OfficerCell, OFFICER_SCOPE)
-    assert total(found)["steps"] == 8  # 5 steps on the approved application, 3 on the rejected one
-    assert sum(n for name, n in total(found).items() if name.startswith("step_days_")) == 8
+    # 5 steps on the approved application; the apology and 3 steps on the rejected one
+    assert total(found)["steps"] == 9
+    assert sum(n for name, n in total(found).items() if name.startswith("step_days_")) == 9
     (december_cell,) = [key for key in found if key.startswith("2026-12#")]
-    assert found[december_cell]["steps"] == 3
+    assert found[december_cell]["steps"] == 4
 
 
 def test_a_refused_change_moves_no_counter(history, officer):
@@ -112,7 +108,7 @@ def test_the_recount_rebuilds_exactly_the_counters_the_changes_left(history):
     for item in models.OfficerCell.query(OFFICER_SCOPE):
         item.delete()
     done = recount.recount("2026-10", "2026-12")
-    assert done == {"applications": 3, "events": 14, "cells": 4, "zeroed": 1}
+    assert done == {"applications": 3, "events": 15, "cells": 4, "zeroed": 1}
     assert (cells(models.StatCell, PROVINCE_SCOPE), cells(models.OfficerCell, OFFICER_SCOPE)) == \
         ({**kept[0], f"2026-10#{HOME_COMMUNE}#{MARITAL}": {}}, kept[1])
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
+from pay_helpers import FEE, POSTAGE, SECRET, callback, ipn
 from submit_helpers import as_user, submission, submit, uploaded_page
 
 from functions.core import models
@@ -16,39 +16,11 @@ from functions.core.adapters.payments import FakeGateway, GatewayResult
 from functions.core.domain import vnpay
 from functions.pay.reconcile import reconcile_pending
 
-SECRET = "PAYTESTSECRET0123456789ABCDEFGH"
-TMN = "MOTCUA01"
-FEE = 3000
-POSTAGE = 25000
-
-
-@pytest.fixture
-def pay_config(submit_config):  # noqa: ANN001, ANN201
-    return submit_config.with_overrides(vnpay_hash_secret=SECRET, vnpay_tmn_code=TMN)
-
 
 @pytest.fixture
 def order(mine, filed) -> dict:  # noqa: ANN001
     resp = mine.post(f"/applications/{filed}/payment", json={"lang": "vi"})
     assert resp.status_code == 201, resp.json
-    return resp.json
-
-
-def callback(txn_ref: str, amount_vnd: int, code: str = "00", status: str = "00", secret: str = SECRET,
-             **changes: str) -> dict[str, str]:
-    """Parameters as VNPay signs them on the return URL and the IPN."""
-    params = {"vnp_TmnCode": TMN, "vnp_Amount": vnpay.to_vnp_amount(amount_vnd), "vnp_BankCode": "NCB",
-              "vnp_OrderInfo": "Le phi ho so", "vnp_PayDate": "20261122103000", "vnp_ResponseCode": code,
-              "vnp_TransactionNo": "14226112", "vnp_TransactionStatus": status, "vnp_TxnRef": txn_ref,
-              "vnp_CardType": "ATM"}
-    params["vnp_SecureHash"] = vnpay.secure_hash(params, secret)
-    params.update(changes)
-    return params
-
-
-def ipn(app: Flask, params: dict[str, str]) -> dict:
-    resp = app.test_client().get("/vnpay/ipn", query_string=params)
-    assert resp.status_code == 200
     return resp.json
 
 

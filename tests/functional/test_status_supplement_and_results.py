@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from pay_helpers import pay
 from submit_helpers import (
     as_user,
     browser_upload,
@@ -47,9 +48,11 @@ def asked(officer, filed) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def approved(officer, filed) -> str:  # noqa: ANN001
+def approved(officer, filed, pay_app, citizen) -> str:  # noqa: ANN001
+    """Approved and paid: the result may be released."""
     to_review(officer, filed)
     assert act(officer, filed, "approve").status_code == 200
+    pay(pay_app, as_user(pay_app, citizen), filed)
     return filed
 
 
@@ -206,7 +209,7 @@ def test_a_bad_result_upload_request_is_a_4xx(officer, approved, body, status, c
     assert [d for d in models.Document.scan() if d.slot == "result"] == []
 
 
-def test_a_result_by_post_or_pickup_says_how_it_arrives(mine, officer, approved, citizen):
+def test_a_result_by_post_or_pickup_says_how_it_arrives(mine, officer, approved, citizen, pay_app):
     resp = act(officer, approved, "mark_result_ready", result="post", tracking_number="ee123456789vn")
     assert resp.json["result"] == {"result": "post", "tracking_number": "EE123456789VN"}
     assert mine.get(f"/applications/{approved}").json["result"]["tracking_number"] == "EE123456789VN"
@@ -214,6 +217,9 @@ def test_a_result_by_post_or_pickup_says_how_it_arrives(mine, officer, approved,
     second = submit(citizen, submission([uploaded_page(citizen)])).json["application"]["code"]
     to_review(officer, second)
     act(officer, second, "approve")
+    unpaid = act(officer, second, "mark_result_ready", result="pickup")
+    assert (unpaid.status_code, unpaid.json["error"]["code"]) == (409, "payment_required")
+    pay(pay_app, as_user(pay_app, citizen), second)
     assert act(officer, second, "mark_result_ready", result="pickup").json["result"] == {"result": "pickup"}
 
 

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from functions.core.domain.lifecycle import ACTIONS, ROLES, STATES, Actor, allowed_actions, transition
-from functions.core.errors import Forbidden, InvalidTransition, ValidationFailed
+from functions.core.domain.lifecycle import (
+    ACTIONS,
+    ROLES,
+    STATES,
+    Actor,
+    Facts,
+    allowed_actions,
+    apology_owed,
+    transition,
+)
+from functions.core.errors import (
+    ApologyRequired,
+    Forbidden,
+    InvalidTransition,
+    PaymentRequired,
+    ValidationFailed,
+)
 
 AT = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 SLOTS = ("id_card", "divorce_decision")
@@ -150,3 +165,44 @@ def test_a_resubmission_records_the_new_pages_per_slot():
     done = transition("supplement_requested", "resubmit", Actor("c", "citizen"), AT, GOOD["resubmit"],
                       slots=SLOTS)
     assert done.record()["documents"] == {"id_card": ["d1"], "divorce_decision": ["d2", "d3"]}
+
+
+# Beyond the status: an apology owed blocks every officer step; an unpaid fee blocks the release.
+UNPAID, LATE = Facts(paid=False), Facts(apology_owed=True)
+RELEASING = {"mark_result_ready", "complete"}
+
+
+@pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
+@pytest.mark.parametrize("facts", [UNPAID, LATE, Facts(paid=False, apology_owed=True)], ids=["unpaid", "late", "both"])
+def test_every_allowed_step_under_each_fact(state, action, facts):
+    role = EXPECTED[(state, action)][0]
+    step = lambda: transition(state, action, Actor("u_1", role), AT, GOOD.get(action), slots=SLOTS,  # noqa: E731
+                              facts=facts)
+    if role == "officer" and facts.apology_owed:
+        with pytest.raises(ApologyRequired) as raised:
+            step()
+        assert raised.value.status == 409 and raised.value.code == "apology_required"
+    elif action in RELEASING and not facts.paid:
+        with pytest.raises(PaymentRequired) as raised:
+            step()
+        assert raised.value.status == 409 and raised.value.code == "payment_required"
+    else:  # the citizen's own steps are never held up; nor is anything but the release by a fee
+        assert step().target == EXPECTED[(state, action)][1]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_officers_buttons_follow_the_facts(state):
+    table = sorted(allowed_actions(state, "officer"))
+    assert allowed_actions(state, "officer", LATE) == []
+    assert sorted(allowed_actions(state, "officer", UNPAID)) == [a for a in table if a not in RELEASING]
+    assert allowed_actions(state, "citizen", LATE) == allowed_actions(state, "citizen")
+
+
+@pytest.mark.parametrize(("state", "owed"), [
+    ("submitted", True), ("received", True), ("in_review", True), ("supplement_requested", True),
+    ("resubmitted", True), ("approved", False), ("rejected", False), ("result_ready", False),
+    ("completed", False), ("withdrawn", False),
+])
+def test_an_apology_is_owed_only_past_the_due_moment_and_while_undecided(state, owed):
+    assert apology_owed(state, AT, AT + timedelta(seconds=1)) is owed
+    assert apology_owed(state, AT, AT) is False

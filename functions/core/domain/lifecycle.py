@@ -6,6 +6,11 @@
     approved --mark_result_ready--> result_ready --complete--> completed
     submitted | received --withdraw--> withdrawn   (the citizen, before review starts)
 
+Two facts beyond the status gate the officer's steps (`Facts`): an application past its due date and
+still undecided owes the citizen an apology with a new date first (`apology_required`); and a fee-bearing
+application is released (`mark_result_ready`, `complete`) only once paid, online or, with the
+assisted-filing work, at the counter (`payment_required`).
+
 Every transition records who did it (user and role), when, and why. Storage, optimistic locking and
 notifications live elsewhere; this module only decides.
 """
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from functions.core.errors import Forbidden, InvalidTransition, ValidationFailed
+from functions.core.errors import ApologyRequired, Forbidden, InvalidTransition, PaymentRequired, ValidationFailed
 
 STATES = ("submitted", "received", "in_review", "supplement_requested", "resubmitted", "approved", "rejected",
           "result_ready", "completed", "withdrawn")
@@ -48,6 +53,24 @@ TABLE: dict[str, Rule] = {
     "withdraw": Rule(frozenset({"submitted", "received"}), "withdrawn", CITIZEN),
 }
 ACTIONS = tuple(TABLE)
+# Decided, or out of the commune's hands: no apology is owed once here.
+SETTLED = frozenset({"approved", "rejected", "result_ready", "completed", "withdrawn"})
+RELEASE = frozenset({"mark_result_ready", "complete"})
+# Payment states that let a result go: paid (online, or at the counter), or nothing to pay.
+PAID_STATES = frozenset({"paid", "not_required"})
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an officer's step depends on besides the status."""
+
+    paid: bool = True
+    apology_owed: bool = False
+
+
+def apology_owed(status: str, due_at: datetime, now: datetime) -> bool:
+    """Past its due moment and still undecided: the citizen is owed an apology with a new date."""
+    return status not in SETTLED and now > due_at
 
 
 @dataclass(frozen=True)
@@ -75,17 +98,22 @@ class Transition:
                 "actor": {"user_id": self.actor.user_id, "role": self.actor.role}, **self.details}
 
 
-def allowed_actions(state: str, role: str) -> list[str]:
+def allowed_actions(state: str, role: str, facts: Facts | None = None) -> list[str]:
     """The actions `role` may take on an application in `state` (for buttons and menus)."""
-    return [name for name, rule in TABLE.items() if state in rule.sources and rule.role == role]
+    facts = facts or Facts()
+    if role == OFFICER and facts.apology_owed:
+        return []  # the apology first (its own operation)
+    return [name for name, rule in TABLE.items() if state in rule.sources and rule.role == role
+            and (facts.paid or name not in RELEASE)]
 
 
 def transition(state: str, action: str, actor: Actor, at: datetime, details: dict[str, Any] | None = None,
-               *, slots: tuple[str, ...] = ()) -> Transition:
+               *, slots: tuple[str, ...] = (), facts: Facts | None = None) -> Transition:
     """Apply `action` to an application in `state`, or raise a typed error.
 
     The role is checked first (Forbidden: this role never takes this action), then the state
-    (InvalidTransition), then the action's details (ValidationFailed). `slots` are the slots the action
+    (InvalidTransition), then the facts (ApologyRequired, PaymentRequired), then the action's details
+    (ValidationFailed). `slots` are the slots the action
     may name: the procedure's for a supplement request, the requested ones for a resubmission (which
     must bring new pages for each of them and for nothing else).
     """
@@ -96,6 +124,11 @@ def transition(state: str, action: str, actor: Actor, at: datetime, details: dic
         raise Forbidden(details={"action": action})
     if state not in rule.sources:
         raise InvalidTransition(details={"action": action, "status": state})
+    facts = facts or Facts()
+    if rule.role == OFFICER and facts.apology_owed:
+        raise ApologyRequired(details={"action": action})
+    if action in RELEASE and not facts.paid:
+        raise PaymentRequired(details={"action": action})
     return Transition(state, rule.target, action, actor, at, _checked_details(action, details or {}, slots))
 
 

@@ -61,11 +61,13 @@ def received(channel: str, fee_vnd: int) -> dict[str, int]:
     return {f"received_{channel}": 1, **({"fee_bearing": 1} if fee_vnd > 0 else {})}
 
 
-def transitioned(action: str, received_at: datetime, at: datetime, due_at: datetime) -> dict[str, int]:
+def transitioned(action: str, received_at: datetime, at: datetime, due_at: datetime, *, apologised: bool = False
+                 ) -> dict[str, int]:
     """What one lifecycle step adds to its cell: decisions (on time or late, with their working days),
-    rejections, withdrawals and supplement requests. Other steps add nothing."""
+    rejections, withdrawals and supplement requests. Other steps add nothing. An application that was
+    late once (it carries an apology with a new date) stays late, whatever the new date."""
     if action in ("approve", "reject"):
-        counts = {"decided": 1, "on_time" if at <= due_at else "late": 1,
+        counts = {"decided": 1, "on_time" if at <= due_at and not apologised else "late": 1,
                   "decision_working_days": working_days_between(received_at, at)}
         return {**counts, "rejected": 1} if action == "reject" else counts
     if action == "withdraw":

@@ -103,5 +103,6 @@ class Change:
     expect: dict[str, Any] = field(default_factory=dict)
     locked: bool = True
     counts: dict[str, int] = field(default_factory=dict)
+    count_month: str | None = None  # the cell's month when not the change's own (a changed rating)
     officer: Officer | None = None
     with_items: list[Item] = field(default_factory=list)

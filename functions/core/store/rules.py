@@ -51,8 +51,9 @@ def set_attributes(app: models.Application, sets: dict[str, Any], removes: tuple
 
 def moves(app: models.Application, change: Change, now: datetime) -> list[Move]:
     """The statistics cells a change moves: the application's cell this month, and the officer's."""
-    month, found = stats.month_of(now), []
+    found: list[Move] = []
     if change.counts:
+        month = change.count_month or stats.month_of(now)
         commune = divisions.commune(app.commune_code)
         province = commune.province_code if commune else app.commune_code[:2]
         key = (stats.scope_key(province), stats.cell_key(month, app.commune_code, app.procedure_id))
@@ -60,6 +61,7 @@ def moves(app: models.Application, change: Change, now: datetime) -> list[Move]:
                  "month": month}
         found.append((models.StatCell, key, attrs, dict(change.counts)))
     if change.officer is not None:
+        month = stats.month_of(now)
         key = (stats.officer_scope(app.commune_code), stats.officer_cell(month, change.officer.user_id))
         attrs = {"commune_code": app.commune_code, "month": month, "user_id": change.officer.user_id}
         if change.officer.name:
