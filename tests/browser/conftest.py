@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
@@ -35,6 +36,8 @@ expect.set_options(timeout=TIMEOUT_MS)
 # The last line of every code SMS is the WebOTP form "@host #123456".
 WEBOTP_CODE = re.compile(r"#(\d{6})\s*$")
 SMS_WAIT_S = 10
+# The sandbox calls the IPN at once; on a busy machine its retries may take a few seconds more.
+PAYMENT_WAIT_S = 20
 LAYOUT_JS = """() => {
   const targets = [...document.querySelectorAll('button, a, [role="button"], input, select')]
     .filter((node) => node.getClientRects().length > 0)
@@ -342,3 +345,30 @@ def service_worker_session() -> Callable[[BrowserContext, Page], tuple[object, s
         return cdp, registrations[-1]
 
     return open_session
+
+
+@pytest.fixture(scope="session")
+def pay_fee(stack_url: str) -> Callable[[Callable[..., dict], str], None]:
+    """`pay_fee(call, code)`: the applicant pays application `code` through the local sandbox gateway, as a
+    phone would (createPayment, the gateway's page, "Thanh toán"), and the gateway's IPN marks it paid.
+    `call(method, path, body)` is the applicant's API call -> {status, body}."""
+
+    def pay(call: Callable[..., dict], code: str) -> None:
+        order = call("POST", f"/api/pay/applications/{code}/payment", {"lang": "vi"})
+        assert order["status"] == 201, order
+        gateway = requests.Session()
+        gateway.trust_env = False  # loopback only: no proxy from the environment
+        opened = gateway.get(order["body"]["pay_url"], timeout=20)
+        assert opened.status_code == 200, opened.text
+        txn_ref = order["body"]["order"]["txn_ref"]
+        clicked = gateway.post(f"{stack_url}/sandbox/vnpay/paymentv2/complete",
+                               data={"action": "pay", "txn_ref": txn_ref}, allow_redirects=False, timeout=20)
+        assert clicked.status_code == 303, clicked.text
+        deadline = time.monotonic() + PAYMENT_WAIT_S
+        state = call("GET", f"/api/status/applications/{code}", None)["body"]["payment_state"]
+        while state != "paid":
+            assert time.monotonic() < deadline, f"{code} not paid after the sandbox's IPN ({state})"
+            time.sleep(0.2)
+            state = call("GET", f"/api/status/applications/{code}", None)["body"]["payment_state"]
+
+    return pay

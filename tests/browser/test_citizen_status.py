@@ -203,6 +203,7 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     assert_fits_small_screen: Callable[[Page], None],
     push_service: FakePushService,
     service_worker_session: Callable[..., tuple],
+    pay_fee: Callable[..., None],
 ) -> None:
     page = camera_context.new_page()
     problems: list[str] = []
@@ -301,9 +302,12 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     assert len(now["documents"]["id_card"]) == 1
     assert now["documents"]["id_card"][0]["document_id"] != app["documents"]["id_card"][0]
 
-    # The officer approves; the result goes by post, then the application is done.
+    # The officer approves; the citizen pays the fee (the result waits for it); the result goes by post,
+    # then the application is done.
     officer_acts(code, "start_review")
     officer_acts(code, "approve")
+    if app["fee_vnd"]:
+        pay_fee(lambda method, path, body: api(page, method, path, body), code)
     officer_acts(code, "mark_result_ready", result="post", tracking_number="EB123456789VN")
     page.reload()
     expect(page.locator(".case__state-name")).to_have_text("Đã có kết quả")
@@ -311,7 +315,8 @@ def test_application_screen_and_the_supplement_loop_with_a_push_notice_in_betwee
     officer_acts(code, "complete")
     page.reload()
     expect(page.locator(".case__state-name")).to_have_text("Đã hoàn thành")
-    expect(page.locator(".timeline__item")).to_have_count(9)
+    # Nine steps, and the gateway's payment record when there was a fee.
+    expect(page.locator(".timeline__item")).to_have_count(10 if app["fee_vnd"] else 9)
     assert_fits_small_screen(page)
     assert problems == []
 

@@ -118,6 +118,11 @@ class Desk:
         assert sent.status_code == 201, sent.text
         return sent.json()["application"]["code"]
 
+    def citizen_call(self, method: str, path: str, body: object = None) -> dict:
+        """The citizen's API call as {status, body}, the shape `pay_fee` takes."""
+        got = self.citizen.call(method, path, body)
+        return {"status": got.status_code, "body": got.json()}
+
     def application(self, code: str, who: Account | None = None) -> dict:
         got = (who or self.officer).call("GET", f"/api/status/applications/{code}")
         assert got.status_code == 200, got.text
@@ -383,7 +388,7 @@ def test_officer_accepts_starts_review_and_requests_a_supplement_of_one_paper_wi
 
 
 def test_resubmitted_application_is_approved_given_an_electronic_result_pdf_and_completed(
-    officer_page: Page, stack_url: str, desk: Desk
+    officer_page: Page, stack_url: str, desk: Desk, pay_fee: Callable[..., None]
 ) -> None:
     code = desk.resubmitted()
     page = officer_page
@@ -395,6 +400,9 @@ def test_resubmitted_application_is_approved_given_an_electronic_result_pdf_and_
     expect(status_badge(page)).to_have_text("Đang thẩm định")
     action_button(page, "Duyệt hồ sơ").click()
     expect(status_badge(page)).to_have_text("Đã duyệt")
+    # The fee is paid before the result can be released.
+    pay_fee(desk.citizen_call, code)
+    page.reload()
 
     action_button(page, "Báo có kết quả").click()
     form = page.locator('form[data-form="mark_result_ready"]')
