@@ -3,7 +3,7 @@
 // push notices about an application's progress (js/push.js subscribes).
 // Bump VERSION whenever a file in SHELL_FILES or ON_DEMAND_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v10';
+const VERSION = 'v11';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
@@ -49,6 +49,7 @@ const SHELL_FILES = [
 const ON_DEMAND_FILES = [
   '/css/apply.css',
   '/js/application.js',
+  '/js/case-feedback.js',
   '/js/case-timeline.js',
   '/js/applications.js',
   '/js/apply.js',
@@ -68,6 +69,7 @@ const ON_DEMAND_FILES = [
   '/js/officer-actions.js',
   '/js/officer-application.js',
   '/js/officer-details.js',
+  '/js/officer-feedback.js',
   '/js/officer-viewer.js',
   '/js/outbox.js',
   '/js/paged-list.js',

@@ -3,9 +3,11 @@
 // of its history. While the fee is unpaid, the fee panel (js/payment.js) offers to pay it online; once
 // paid it shows the receipt. When the commune asks for papers again, the papers to retake and the officer's reason
 // come first (js/supplement.js). Links to the papers expire after five minutes: they are fetched again
-// before they do, and at once when one fails.
+// before they do, and at once when one fails. A late application shows the commune's apology with its new
+// date, and a settled one asks the citizen how it went (js/case-feedback.js).
 
 import { ApiError, errorKey, getJson, sendJson } from './api.js';
+import { apologyBox, ratingCard } from './case-feedback.js';
 import { timelineBox } from './case-timeline.js';
 import { clearText, el, setText, tx } from './dom.js';
 import { messageLine, setBusy, uid } from './form.js';
@@ -92,6 +94,8 @@ function show(screen, { app, photo, payment }, notice = null) {
     el('p', { className: 'case__code' }, tx('span', 'case.code_label', { className: 'case__code-label' }), ' ', el('strong', {}, app.code)),
     status,
     stateBox(app),
+    apologyBox(app),
+    isOfficer(currentUser()) ? null : ratingCard(app, (body) => rate(screen, body)),
     retake?.element,
     screen.pay?.element,
     resultBox(app),
@@ -260,6 +264,12 @@ async function act(screen, body, doneKey) {
     if (!(error instanceof ApiError) || !['conflict', 'invalid_transition'].includes(error.code)) throw error;
     show(screen, await load(screen), 'case.reloaded');
   }
+}
+
+// Give or change the rating; the screen is drawn again with the rating as stored.
+async function rate(screen, body) {
+  await sendJson('PUT', `${PATH}/${encodeURIComponent(screen.code)}/rating`, body);
+  show(screen, await load(screen), 'case.rating.saved');
 }
 
 // Fresh links shortly before the old ones expire, for as long as the screen is open.

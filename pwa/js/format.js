@@ -30,6 +30,12 @@ export function formatDate(isoDate) {
   }).format(date);
 }
 
+/** A calendar date "2026-11-25" as on paper forms, "25/11/2026"; the text itself when it is not a date. */
+export function formatDay(isoDate) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate || '');
+  return match ? `${match[3]}/${match[2]}/${match[1]}` : isoDate || '';
+}
+
 /** A moment (ISO 8601 with offset) as a short date and time in Vietnam's time. */
 export function formatDateTime(iso) {
   const date = new Date(iso);

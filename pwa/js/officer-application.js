@@ -9,6 +9,7 @@ import { clearText, el, setText, tx } from './dom.js';
 import { clearFieldErrors, setBusy, showFieldError, showFieldErrors } from './form.js';
 import { queueHref } from './officer.js';
 import { actionsSection, apiPath, confirmDialog } from './officer-actions.js';
+import { apologySection, paymentWaitNote, ratingSection } from './officer-feedback.js';
 import {
   answersSection, applicantSection, factsSection, headLines, noticeSection, slotLabel, slotOrder, timelineSection,
 } from './officer-details.js';
@@ -29,6 +30,9 @@ const FIELD_TEXTS = {
   'tracking_number.bad_format': 'desk.result.tracking_invalid',
   'document_id.required': 'desk.result.file_required',
   'document_id.document_not_found': 'desk.result.file_missing',
+  'working_days.too_small': 'desk.apology.days_invalid',
+  'working_days.too_large': 'desk.apology.days_invalid',
+  'working_days.invalid_type': 'desk.apology.days_invalid',
 };
 
 /** Show the application `?code=` to its commune's officer in `container`; returns its cleanup. */
@@ -113,9 +117,12 @@ function applicationScreen(container, code, firstApp, procedure) {
     ctx.buttons = [];
     ctx.resultLinks = [];
     details.replaceChildren(...[
+      apologySection(ctx, { send: apologize }),
       actionsSection(ctx, { run, ask: dialog.open }),
+      paymentWaitNote(app),
       noticeSection(ctx),
       factsSection(app),
+      ratingSection(app),
       applicantSection(app),
       answersSection(app, procedure),
       timelineSection(ctx),
@@ -123,19 +130,29 @@ function applicationScreen(container, code, firstApp, procedure) {
   }
 
   // One lifecycle action with the version on show; `form` gets the field errors. Resolves to true when done.
-  async function run(action, extra = {}, form = null) {
+  function run(action, extra = {}, form = null) {
+    return send('/actions', { action, version: ctx.app.version, ...extra }, `desk.done.${action}`, form);
+  }
+
+  // The apology of a late application (its reason and new date), at the version on show.
+  function apologize(fields, form) {
+    return send('/apology', { ...fields, version: ctx.app.version }, 'desk.done.apology', form);
+  }
+
+  // POST `body` to the application's `suffix`; the answer is the application as it is now.
+  async function send(suffix, body, doneKey, form) {
     if (ctx.busy) return false;
     ctx.busy = true;
     quiet();
     if (form) clearFieldErrors(form);
     for (const button of ctx.buttons) setBusy(button, true);
     try {
-      const { data } = await sendJson('POST', apiPath(code, '/actions'), { action, version: ctx.app.version, ...extra });
-      if (!ctx.live) return;
+      const { data } = await sendJson('POST', apiPath(code, suffix), body);
+      if (!ctx.live) return false;
       ctx.app = data;
       ctx.loadedAt = Date.now();
       render();
-      say(done, `desk.done.${action}`);
+      say(done, doneKey);
       return true;
     } catch (problem) {
       if (ctx.live) await explain(problem, form);
@@ -148,9 +165,11 @@ function applicationScreen(container, code, firstApp, procedure) {
 
   async function explain(problem, form) {
     if (problem.status === 401) return; // the app goes to sign-in
-    if (problem.code === 'conflict' || problem.code === 'invalid_transition') {
-      // Someone else moved it on: show what it is now rather than retry blindly.
-      if (await refresh({ always: true })) say(error, problem.code === 'conflict' ? 'desk.conflict' : 'desk.stale_step');
+    if (['conflict', 'invalid_transition', 'apology_required', 'payment_required'].includes(problem.code)) {
+      // Someone else moved it on (or a deadline passed, or the fee is still due): show what it is now
+      // rather than retry blindly.
+      const key = { conflict: 'desk.conflict', invalid_transition: 'desk.stale_step' }[problem.code] || errorKey(problem);
+      if (await refresh({ always: true })) say(error, key);
       return;
     }
     // The result PDF failed the server's check: say so next to the file.
