@@ -63,7 +63,8 @@ def test_the_apology_reaches_the_citizen_with_the_new_date():
     notice = notices.render("apology", {"reason": REASON, "new_due_date": "2026-12-01"}, "HN-2611-AAAAAA",
                             {"vi": "Cấp Giấy xác nhận tình trạng hôn nhân", "en": "Marital status"})
     assert "01/12/2026" in notice.body["vi"] and REASON in notice.body["vi"] and "01/12/2026" in notice.sms
-    assert notice.urgency == "high" and notice.title["en"] == "Sorry: application HN-2611-AAAAAA is late"
+    # Nothing for the citizen to do: normal urgency, as every notice that asks no action of them.
+    assert notice.urgency == "normal" and notice.title["en"] == "Sorry: application HN-2611-AAAAAA is late"
 
 
 def test_an_apology_is_only_for_a_late_application_and_only_once(officer, filed, late):
