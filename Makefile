@@ -65,6 +65,8 @@ bench: $(VENV)/.installed chromium package
 	$(VENV)/bin/python bench/pdf_gate.py --runs 3
 	$(VENV)/bin/python bench/stack_stop.py
 	$(VENV)/bin/python bench/load.py --users 200 --minutes 2
+	$(VENV)/bin/python bench/stats_read.py 10 1000 20000
+	$(VENV)/bin/python bench/stats_page_weight.py
 
 clean:
 	rm -rf $(DIST) .pytest_cache .ruff_cache
