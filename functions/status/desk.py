@@ -141,6 +141,7 @@ class Desk:
         pages = app.documents or {}
         found = find_documents([i for ids in pages.values() for i in ids])
         procedure = catalog().get(app.procedure_id)
+        facts = facts_of(app, now)
         return {
             **application_view(app),
             "answers": app.answers,
@@ -153,8 +154,8 @@ class Desk:
             "payment": payment_receipt(app),
             "result": self.results.link(app, LINK_SECONDS),
             "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
-            "actions": allowed_actions(app.status, role, facts_of(app, now)),
-            "apology_required": role == "officer" and facts_of(app, now).apology_owed,
+            "actions": allowed_actions(app.status, role, facts),
+            "apology_required": role == "officer" and facts.apology_owed,
             "apology": app.apology,
             "rating": app.rating,
             "version": int(app.version),
