@@ -213,3 +213,10 @@ class PushEndpointNotAllowed(AppError):
 
     status, code = 400, "push_endpoint_not_allowed"
     default_message = "This browser's push service is not supported."
+
+
+class ReopenUsed(AppError):
+    """A complaint may be reopened once; the second reopen is refused."""
+
+    status, code = 409, "reopen_used"
+    default_message = "This complaint was already reopened once."
