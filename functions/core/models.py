@@ -331,6 +331,80 @@ class Event(_Base):
     by_outbox = EventByOutbox()
 
 
+class ComplaintByOwner(GlobalSecondaryIndex):
+    """The citizen's complaints, newest last."""
+
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ComplaintByQueue(GlobalSecondaryIndex):
+    """The officer queue: complaints waiting for an answer at one level of one commune, by due date."""
+
+    class Meta:
+        index_name = "by_queue"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)
+    due_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ComplaintByWaiting(GlobalSecondaryIndex):
+    """Every complaint still waiting for an answer, by due date: what the escalation sweep reads (sparse)."""
+
+    class Meta:
+        index_name = "by_waiting"
+        projection = KeysOnlyProjection()
+
+    waiting = UnicodeAttribute(hash_key=True)
+    due_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Complaint(_Base):
+    """One complaint ("phản ánh, kiến nghị"), about an application or to a commune (core/domain/complaints.py).
+
+    Written only through the complaint store, like applications: each change with its timeline event (the
+    events table, keyed by `complaint_id`) and its statistics counters, in one transaction. `queue` and
+    `waiting` are set only while it waits for an answer, so the two indexes hold just those.
+    """
+
+    short_name = "complaints"
+    complaint_id = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+    commune_code = UnicodeAttribute()
+    # The application it is about (None: filed generally to the commune), and that application's procedure
+    # (the statistics cell; "general" otherwise).
+    application_id = UnicodeAttribute(null=True)
+    procedure_id = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    text = UnicodeAttribute()  # personal data: never logged, never in public statistics
+    photos = JSONAttribute(null=True)
+    state = UnicodeAttribute(default="open")
+    level = UnicodeAttribute(default="commune")
+    queue = UnicodeAttribute(null=True)
+    waiting = UnicodeAttribute(null=True)
+    due_date = UnicodeAttribute()
+    due_at = UTCDateTimeAttribute()
+    # The first due moment: a first answer by then counts as answered on time.
+    first_due_at = UTCDateTimeAttribute()
+    # The latest answer ({text, result, at, role}), how many answers, and the one reopen's reason.
+    answer = JSONAttribute(null=True)
+    answers = NumberAttribute(default=0)
+    reopens = NumberAttribute(default=0)
+    reopen_reason = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    # When its state or level last changed (the store's officer workload bucket starts here).
+    status_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+    by_owner = ComplaintByOwner()
+    by_queue = ComplaintByQueue()
+    by_waiting = ComplaintByWaiting()
+
+
 class IdempotencyRecord(_Base):
     """The stored outcome of a retried write or a repeated gateway callback."""
 
@@ -417,6 +491,7 @@ ALL_MODELS: tuple[type[_Base], ...] = (
     IdempotencyRecord,
     StatCell,
     OfficerCell,
+    Complaint,
 )
 
 
