@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from functions.core import models
+from functions.core import models, reads
 from functions.core.domain import codes, divisions
 from functions.core.domain.lifecycle import FINAL
 from functions.core.domain.procedures import catalog
@@ -50,10 +50,9 @@ def visible_application(principal: Principal, raw_code: str) -> models.Applicati
     code = codes.normalize(raw_code)
     if code is None:
         raise NotFound()
-    try:
-        app = models.Application.get(code, consistent_read=True)
-    except models.Application.DoesNotExist:
-        raise NotFound() from None
+    app = reads.take(models.Application, code)
+    if app is None:
+        raise NotFound()
     if app.owner_id == principal.user_id:
         return app
     if principal.role == "officer" and app.commune_code in principal.communes:

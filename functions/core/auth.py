@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from functions.core import sessions
+from functions.core import reads, sessions
 from functions.core.adapters.clock import Clock, SystemClock
 from functions.core.config import Config
 from functions.core.errors import CsrfFailed, Forbidden, Unauthorized
@@ -74,14 +74,21 @@ def check_csrf(config: Config) -> None:
 def current_principal(config: Config) -> sessions.Principal | None:
     """The signed-in caller, resolved once per request (None when signed out or expired)."""
     if "motcua_principal" not in g:
-        resolved = sessions.resolve(session_token(config), now())
+        token = session_token(config)
+        also = reads.wanted(request.view_args or {}, sessions.user_id_named(token)) if token else []
+        resolved = sessions.resolve(token, now(), also)
         g.motcua_principal = resolved.principal if resolved else None
         g.motcua_renewed = resolved.renewed_until if resolved else None
+        if resolved:
+            reads.keep(resolved.read)
     return g.motcua_principal
 
 
-def login_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Route decorator: 401 without a live session; 403 when `roles` are given and not held."""
+def login_required(*roles: str, reads: reads.Wants | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Route decorator: 401 without a live session; 403 when `roles` are given and not held.
+
+    `reads` names the items the route will read (functions.core.reads), fetched with the session.
+    """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -93,6 +100,7 @@ def login_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
                 raise Forbidden()
             return view(principal, *args, **kwargs)
 
+        wrapper.motcua_reads = reads  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.core import models
+from functions.core import models, reads
 from functions.core.domain.procedures import Slot
 
 # Ids are 32 hex characters (uploads.py); anything far off is refused before DynamoDB sees it.
@@ -18,10 +18,11 @@ def plausible_id(value: Any) -> bool:
 
 def find_documents(ids: list[str]) -> dict[str, models.Document]:
     """The stored documents among `ids`, by id, in one consistent batch read; implausible ids are skipped."""
-    wanted = sorted({i for i in ids if plausible_id(i)})
-    if not wanted:
-        return {}
-    return {doc.document_id: doc for doc in models.Document.batch_get(wanted, consistent_read=True)}
+    held, wanted = reads.take_held(models.Document, sorted({i for i in ids if plausible_id(i)}))
+    found = {i: doc for i, doc in held.items() if doc is not None}
+    if wanted:  # those not read with the session (batch_get splits large batches)
+        found.update((doc.document_id, doc) for doc in models.Document.batch_get(wanted, consistent_read=True))
+    return found
 
 
 def page_code(doc: models.Document | None, owner_id: str, procedure_id: str, slot_id: str) -> str | None:

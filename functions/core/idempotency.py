@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.core import models
+from functions.core import models, reads
 from functions.core.errors import IdempotencyKeyRequired, IdempotencyKeyReused
 from functions.core.store import SaveRecord
 
@@ -30,6 +30,11 @@ def key_from(raw: str | None) -> str:
         raise IdempotencyKeyRequired() from None
 
 
+def record_key(operation: str, user_id: str, key: str) -> str:
+    """Where one caller's key for one operation is recorded."""
+    return f"{operation}:{user_id}:{key}"
+
+
 def request_hash(body: dict[str, Any]) -> str:
     """SHA-256 of the request body in canonical JSON."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -38,9 +43,8 @@ def request_hash(body: dict[str, Any]) -> str:
 
 def replay(record_key: str, hashed: str) -> dict[str, Any] | None:
     """The stored answer for this key, None when there is none; 409 when the key came with another body."""
-    try:
-        record = models.IdempotencyRecord.get(record_key, consistent_read=True)
-    except models.IdempotencyRecord.DoesNotExist:
+    record = reads.take(models.IdempotencyRecord, record_key)
+    if record is None:
         return None
     if record.request_hash != hashed:
         raise IdempotencyKeyReused()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from functions.core import keys, models
 from functions.core.config import Config
@@ -40,6 +42,8 @@ class Resolved:
 
     principal: Principal
     renewed_until: datetime | None
+    # The other items asked for with the session (`reads`), by (model, key); None where absent.
+    read: dict[tuple[type, str], Any] = field(default_factory=dict)
 
 
 def _hash(token: str) -> str:
@@ -68,17 +72,26 @@ def principal_of(user: models.User) -> Principal:
     return Principal(user.user_id, user.phone, user.role, frozenset(user.communes or ()), user)
 
 
-def resolve(token: str, now: datetime) -> Resolved | None:
-    """The principal behind a live session token, renewing it when due; None when not live."""
+def user_id_named(token: str) -> str:
+    """The user id a token names ('' for none): a hint for what to read with it, never proof."""
+    user_id, separator, _ = (token or "").partition(SEPARATOR)
+    return user_id if separator and len(token) <= 128 else ""
+
+
+def resolve(token: str, now: datetime, also: Sequence[tuple[type, str]] = ()) -> Resolved | None:
+    """The principal behind a live session token, renewing it when due; None when not live.
+
+    `also` names other items to read in the same request (see `reads`); they come back in `read`.
+    """
     if not token or len(token) > 128:
         return None
     user_id, separator, _ = token.partition(SEPARATOR)
     if separator and not user_id:
         return None
     if separator:
-        session, user = models.get_across((models.Session, _hash(token)), (models.User, user_id))
+        session, user, *found = models.get_across((models.Session, _hash(token)), (models.User, user_id), *also)
     else:  # a token opened before tokens carried the user id: two reads
-        session, = models.get_across((models.Session, _hash(token)))
+        session, *found = models.get_across((models.Session, _hash(token)), *also)
         user, = models.get_across((models.User, session.user_id)) if session else (None,)
     if session is None or user is None or session.user_id != user.user_id:
         return None
@@ -89,7 +102,7 @@ def resolve(token: str, now: datetime) -> Resolved | None:
     if session.expires_at - now < LIFETIME - RENEW_AFTER:
         renewed = now + LIFETIME
         session.update(actions=[models.Session.expires_at.set(renewed)])
-    return Resolved(principal_of(user), renewed)
+    return Resolved(principal_of(user), renewed, dict(zip(also, found, strict=True)))
 
 
 def _revoked(user: models.User, session: models.Session) -> bool:

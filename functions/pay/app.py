@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
 
-from functions.core import auth, models
+from functions.core import auth, models, reads
 from functions.core.adapters import payments as payments_adapter
 from functions.core.adapters.clock import Clock
 from functions.core.adapters.payments import PaymentGateway
@@ -24,17 +24,17 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None,
     orders = Orders(cfg, gate)
 
     @app.post("/applications/<code>/payment")
-    @auth.login_required()
+    @auth.login_required(reads=reads.application)
     def create_payment(principal, code: str) -> tuple[Response, int]:  # noqa: ANN001
         return jsonify(orders.create(principal, code, json_body(), request.remote_addr or "", auth.now())), 201
 
     @app.get("/applications/<code>/payment")
-    @auth.login_required()
+    @auth.login_required(reads=reads.application)
     def get_payment(principal, code: str) -> Response:  # noqa: ANN001
         return jsonify(orders.get(principal, code, auth.now()))
 
     @app.post("/applications/<code>/payment/check")
-    @auth.login_required()
+    @auth.login_required(reads=reads.application)
     def check_payment(principal, code: str) -> Response:  # noqa: ANN001
         return jsonify(orders.check(principal, code, auth.now()))
 

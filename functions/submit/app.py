@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
 
-from functions.core import auth, models
+from functions.core import auth, models, reads
 from functions.core.adapters import storage as storage_adapter
 from functions.core.adapters.clock import Clock
 from functions.core.adapters.storage import Storage
@@ -47,12 +47,12 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, stor
         return jsonify(uploads.create(principal, json_body(), auth.now())), 201
 
     @app.post("/uploads/<document_id>/complete")
-    @auth.login_required()
+    @auth.login_required(reads=reads.document)
     def complete_upload(principal, document_id: str) -> Response:  # noqa: ANN001
         return jsonify(uploads.complete(principal, document_id, auth.now()))
 
     @app.post("/applications")
-    @auth.login_required()
+    @auth.login_required(reads=reads.submission)
     def submit_application(principal) -> tuple[Response, int]:  # noqa: ANN001
         key = request.headers.get("Idempotency-Key")
         return jsonify(applications.submit(principal, json_body(), key, auth.now())), 201

@@ -37,7 +37,7 @@ class Applications:
                ) -> dict[str, Any]:
         """Create the application once per key; a retry gets the first answer back."""
         key = idempotency.key_from(raw_key)
-        record_key = f"submit:{principal.user_id}:{key}"
+        record_key = idempotency.record_key("submit", principal.user_id, key)
         request_hash = idempotency.request_hash(body)
         replay = idempotency.replay(record_key, request_hash)
         if replay is not None:
