@@ -1,6 +1,7 @@
 """Staff accounts from the command line, e.g.
 
     flask --app functions.account.app create-officer --phone 0912000003 --commune 13075 --commune 18001
+    flask --app functions.account.app create-supervisor --phone 0912000004 --commune 13075
     flask --app functions.account.app create-admin --phone 0912000009
 """
 
@@ -35,6 +36,14 @@ def register(app: Flask) -> None:
     def create_officer(number: str, communes: tuple[str, ...]) -> None:
         """Create an officer, or assign communes to an existing account (replacing its list)."""
         _make_staff(number, "officer", communes)
+
+    @app.cli.command("create-supervisor")
+    @click.option("--phone", "number", required=True, help="Mobile number, any common format.")
+    @click.option("--commune", "communes", required=True, multiple=True,
+                  help="5-digit commune code; repeat for several communes.")
+    def create_supervisor(number: str, communes: tuple[str, ...]) -> None:
+        """Create a supervisor of communes: complaints unanswered in time escalate to them."""
+        _make_staff(number, "supervisor", communes)
 
     @app.cli.command("create-admin")
     @click.option("--phone", "number", required=True, help="Mobile number, any common format.")

@@ -15,7 +15,7 @@ from functions.core.domain import profile as profile_rules
 from functions.core.domain.vntime import local_date
 from functions.core.errors import ValidationFailed
 
-ROLES = ("citizen", "officer", "admin")
+ROLES = ("citizen", "officer", "supervisor", "admin")
 
 
 def find_by_phone(phone: str) -> models.User | None:
@@ -43,11 +43,11 @@ def sign_in(identity: VerifiedIdentity, now: datetime) -> models.User:
 
 def upsert_staff(phone: str, role: str, communes: list[str], now: datetime, user_id: str | None = None
                  ) -> models.User:
-    """Make the account for `phone` an officer (of `communes`) or an admin, creating it if needed."""
-    if role not in ("officer", "admin"):
+    """Make the account for `phone` an officer or supervisor (of `communes`) or an admin, creating it if needed."""
+    if role not in ("officer", "supervisor", "admin"):
         raise ValidationFailed(details={"fields": {"role": "invalid"}})
     unknown = [code for code in communes if divisions.commune(code) is None]
-    if unknown or (role == "officer" and not communes):
+    if unknown or (role in ("officer", "supervisor") and not communes):
         raise ValidationFailed(details={"fields": {"communes": "commune_unknown" if unknown else "required"}})
     user = find_by_phone(phone)
     if user is None:

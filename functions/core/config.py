@@ -62,6 +62,9 @@ class Config:
     vnpay_tmn_code: str = "MOTCUA01"
     vnpay_hash_secret: str = ""
     postage_vnd: tuple[tuple[str, int], ...] = (("default", 25_000),)
+    # Working days a commune has to answer a complaint ("default", or a commune code); core/domain/complaints.py.
+    feedback_answer_days: tuple[tuple[str, int], ...] = (("default", 10),)
+    feedback_daily: int = 5
 
     @property
     def is_local(self) -> bool:
@@ -138,6 +141,19 @@ def _postage(raw: str) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((str(k), int(v)) for k, v in table.items()))
 
 
+def _answer_days(raw: str) -> tuple[tuple[str, int], ...]:
+    name, example = "MOTCUA_FEEDBACK_ANSWER_DAYS", '{"default": 10, "13075": 7}'
+    try:
+        periods = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be JSON like {example}, got {raw!r}") from exc
+    valid = isinstance(periods, dict) and all(
+        type(days) is int and 1 <= days <= 60 for days in periods.values())
+    if not valid:
+        raise ValueError(f"{name} must map \"default\" or commune codes to 1-60 working days, got {raw!r}")
+    return tuple(sorted((str(key), days) for key, days in periods.items()))
+
+
 def _push_hosts(raw: str) -> tuple[str, ...]:
     try:
         hosts = tuple(host_entry(entry) for entry in raw.split(",") if entry.strip())
@@ -204,6 +220,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         vnpay_tmn_code=env.get("VNPAY_TMN_CODE", "MOTCUA01"),
         vnpay_hash_secret=env.get("VNPAY_HASH_SECRET", ""),
         postage_vnd=_postage(env.get("MOTCUA_POSTAGE_VND", '{"default": 25000}')),
+        feedback_answer_days=_answer_days(env.get("MOTCUA_FEEDBACK_ANSWER_DAYS") or '{"default": 10}'),
+        feedback_daily=_int(env, "MOTCUA_FEEDBACK_DAILY", 5),
     )
 
 

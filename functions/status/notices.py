@@ -107,8 +107,8 @@ def event_status(data: dict[str, Any] | None, current: str | None) -> str | None
 
 
 def application_url(code: str) -> str:
-    """The PWA page of one application (what tapping a notice opens)."""
-    return f"/application?code={code}"
+    """The PWA page of one application, or of one complaint (`PA-` codes), which tapping a notice opens."""
+    return f"/feedback?code={code}" if code.startswith("PA-") else f"/application?code={code}"
 
 
 def push_payload(notice: Notice, code: str, kind: str, status: str | None, lang: str) -> bytes:

@@ -16,7 +16,8 @@ from functions.status.notify import topic_for
 CODE = "HN-2611-7K3QF9"
 MARITAL = {"vi": "Cấp Giấy xác nhận tình trạng hôn nhân",
            "en": "Giấy xác nhận tình trạng hôn nhân (marital-status certificate)"}
-KEYS = ["submitted", "payment_paid", "apology", *(a for a in TABLE if a != "mark_result_ready"),
+KEYS = ["submitted", "payment_paid", "apology", "feedback_answered", "feedback_escalated",
+        *(a for a in TABLE if a != "mark_result_ready"),
         *(f"mark_result_ready.{k}" for k in RESULT_KINDS)]
 
 
