@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from functions.account import devices
 from functions.core import keys, models, ratelimit
@@ -78,17 +79,22 @@ class PhoneOtp:
                 "resend_after": int(self.policy.number_cooldown.total_seconds())}
 
     def complete(self, claim: dict[str, Any], now: datetime) -> VerifiedIdentity:
-        """Check a code; it works once, and not after 5 wrong tries or 5 minutes."""
+        """Check a code; it works once, and not after 5 wrong tries or 5 minutes.
+
+        The code is used up by the identity's `spend`, in the same transaction that signs in: of two
+        concurrent right answers only one transaction lands, and the other is 410 `otp_expired`.
+        """
         number = self.normalize(claim.get("phone"))
         code = claim["code"]  # six ASCII digits: the request was checked against the API document
         item = self._live_code(number, now)
         if not otp.codes_match(item.code_hmac or "", keys.derive(self.config, "otp"), number, code):
             self._count_wrong(item)
-        try:  # consume it: of two concurrent right answers, only one wins
-            item.delete(condition=(C.code_hmac == item.code_hmac) & (C.attempts < self.policy.max_attempts))
-        except DeleteError as exc:
-            raise OtpExpired() from exc
-        return VerifiedIdentity(self.provider, number, "phone_verified")
+        limit = self.policy.max_attempts
+
+        def spend(tx: TransactWrite) -> None:
+            tx.delete(item, condition=(C.code_hmac == item.code_hmac) & (C.attempts < limit))
+
+        return VerifiedIdentity(self.provider, number, "phone_verified", spend=spend)
 
     def _key(self, kind: str, value: str) -> str:
         return f"{kind}#{keys.lookup_id(self.config, value)}"

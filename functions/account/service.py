@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
+
 from functions.account import devices, users
 from functions.account.otp import PhoneOtp
 from functions.core import models, sessions
+from functions.core.errors import OtpExpired
 
 TABLES = (models.User, models.OtpChallenge, models.Session)
 
@@ -39,10 +42,21 @@ class AccountService:
         return self.identity.start(body, client_ip, now, device)
 
     def verify_otp(self, body: dict[str, Any], now: datetime) -> SignedIn:
-        """Check the code; on success find or create the account and open a session."""
+        """Check the code; on success find or create the account and open a session.
+
+        Using up the code, the account's sign-in and the new session are one transaction: all or nothing.
+        """
         identity = self.identity.complete(body, now)
-        user = users.sign_in(identity, now)
-        token = sessions.open_session(user, now)
+        try:
+            with models.transaction() as tx:
+                if identity.spend is not None:
+                    identity.spend(tx)
+                user = users.sign_in(identity, now, tx)
+                token = sessions.open_session(user, now, tx)
+        except TransactWriteError as exc:
+            if not models.conditions_failed(exc):
+                raise  # the service failed: 503 through the one error mapping
+            raise OtpExpired() from exc  # a concurrent sign-in used the code first
         device = devices.issue(self.identity.config, identity.phone, now)
         return SignedIn(users.me(user), token, now + sessions.LIFETIME, device)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
 
 from functions.core import models
 from functions.core.adapters.identity import VerifiedIdentity
@@ -28,16 +29,21 @@ def find_by_phone(phone: str) -> models.User | None:
     return None
 
 
-def sign_in(identity: VerifiedIdentity, now: datetime) -> models.User:
-    """The account for a verified identity, created on first sign-in, with the sign-in recorded."""
+def sign_in(identity: VerifiedIdentity, now: datetime, tx: TransactWrite | None = None) -> models.User:
+    """The account for a verified identity, created on first sign-in, with the sign-in recorded in `tx`
+    (the sign-in's transaction; without one, written at once)."""
+    if tx is None:
+        with models.transaction() as own:
+            return sign_in(identity, now, own)
     user = find_by_phone(identity.phone)
     record = {"provider": identity.provider, "assurance": identity.assurance}
     if user is None:
         user = models.User(f"u_{uuid.uuid4().hex}", phone=identity.phone, role="citizen", created_at=now,
                            identity=record, last_sign_in_at=now)
-        user.save(condition=models.User.user_id.does_not_exist())
+        tx.save(user, condition=models.User.user_id.does_not_exist())
         return user
-    user.update(actions=[models.User.last_sign_in_at.set(now), models.User.identity.set(record)])
+    tx.update(user, actions=[models.User.last_sign_in_at.set(now), models.User.identity.set(record)])
+    user.last_sign_in_at, user.identity = now, record
     return user
 
 

@@ -16,6 +16,13 @@ def plausible_id(value: Any) -> bool:
     return isinstance(value, str) and len(value) in ID_LENGTH
 
 
+def page_facts(doc: models.Document) -> dict[str, Any]:
+    """What screens show of a claimed page, kept on its application so a read needs no documents lookup.
+    A verified page never changes, and claimed pages are never deleted."""
+    return {"content_type": doc.content_type, "width": doc.width, "height": doc.height,
+            "object_key": doc.object_key}
+
+
 def find_documents(ids: list[str]) -> dict[str, models.Document]:
     """The stored documents among `ids`, by id, in one consistent batch read; implausible ids are skipped."""
     held, wanted = reads.take_held(models.Document, sorted({i for i in ids if plausible_id(i)}))

@@ -11,6 +11,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -132,6 +133,9 @@ class Application(_Base):
     answers = JSONAttribute(null=True)
     # Document ids per slot, the delivery choice, and the applicant's profile as it was when applying.
     documents = JSONAttribute(null=True)
+    # Each page's facts for the screens ({document id: {content_type, width, height, object_key}}), set when
+    # it is claimed. Absent on applications stored before it existed: their screens read the documents.
+    pages = JSONAttribute(null=True)
     delivery = JSONAttribute(null=True)
     applicant = JSONAttribute(null=True)
     fee_vnd = NumberAttribute(default=0)
@@ -149,6 +153,11 @@ class Application(_Base):
     apology = JSONAttribute(null=True)
     # The citizen's rating once settled ({level, reasons, other, rated_at, first_rated_at}).
     rating = JSONAttribute(null=True)
+    # The timeline as the screens show it: one JSON entry per event, appended by the application store in
+    # the same transaction as the event, so a read needs no Query of the events table. Absent on
+    # applications stored before it existed; their screens query the events (tens of entries, ~300 bytes
+    # each, far below DynamoDB's 400 KB item limit).
+    timeline = ListAttribute(of=UnicodeAttribute, null=True)
     created_at = UTCDateTimeAttribute()
     # `YYYY-MM` (Vietnam time) of `created_at`, set by the application store: the key of `by_month`.
     created_month = UnicodeAttribute(null=True)

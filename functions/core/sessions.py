@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.transactions import TransactWrite
+
 from functions.core import keys, models
 from functions.core.config import Config
 
@@ -55,15 +57,20 @@ def csrf_token(config: Config, token: str) -> str:
     return hmac.new(keys.derive(config, "csrf"), token.encode(), hashlib.sha256).hexdigest()
 
 
-def open_session(user: models.User, now: datetime) -> str:
+def open_session(user: models.User, now: datetime, tx: TransactWrite | None = None) -> str:
     """Create a session for `user`; returns the token, which only the cookie ever holds.
 
     The token is `<user id>.<256 random bits>`: the user id lets `resolve` read the session and its user
     in one request. Only the SHA-256 of the whole token is stored, and the session must name that user.
+    With `tx`, the session is written in that transaction (the sign-in's), else at once.
     """
     token = f"{user.user_id}{SEPARATOR}{secrets.token_urlsafe(32)}"
-    models.Session(_hash(token), user_id=user.user_id, role=user.role, created_at=now,
-                   expires_at=now + LIFETIME).save()
+    session = models.Session(_hash(token), user_id=user.user_id, role=user.role, created_at=now,
+                             expires_at=now + LIFETIME)
+    if tx is None:
+        session.save()
+    else:
+        tx.save(session)
     return token
 
 

@@ -3,6 +3,7 @@ lifecycle, and the officers' queue. Everyone else gets 404, so nothing reveals w
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from functions.core.applications import (
     payment_receipt,
     visible_application,
 )
-from functions.core.documents import find_documents, slot_codes
+from functions.core.documents import find_documents, page_facts, slot_codes
 from functions.core.domain import stats
 from functions.core.domain.lifecycle import PAID_STATES, Actor, Facts, allowed_actions, apology_owed, transition
 from functions.core.domain.procedures import Procedure, catalog
@@ -93,9 +94,11 @@ class Desk:
             return Effects(sets={"supplement": {"slots": record["slots"], "reason": record["reason"], "at": at}})
         if action == "resubmit":
             pages = record["documents"]
-            _check_pages(app, procedure, pages)
-            return Effects(sets={"documents": {**(app.documents or {}), **pages}}, removes=("supplement",),
-                           claims=[i for ids in pages.values() for i in ids])
+            facts = _check_pages(app, procedure, pages)
+            sets = {"documents": {**(app.documents or {}), **pages}}
+            if app.pages is not None:  # not on applications stored before items kept page facts
+                sets["pages"] = {**app.pages, **facts}
+            return Effects(sets=sets, removes=("supplement",), claims=[i for ids in pages.values() for i in ids])
         if action == "mark_result_ready":
             kept = {k: record[k] for k in ("result", "tracking_number", "document_id") if k in record}
             doc = self.results.checked(app, record["document_id"]) if "document_id" in record else None
@@ -139,7 +142,8 @@ class Desk:
     def view(self, app: models.Application, role: str, now: datetime) -> dict[str, Any]:
         """The application as `role` sees it now: the answer of every read and every step."""
         pages = app.documents or {}
-        found = find_documents([i for ids in pages.values() for i in ids])
+        found = app.pages if app.pages is not None else {
+            i: page_facts(doc) for i, doc in find_documents([i for ids in pages.values() for i in ids]).items()}
         procedure = catalog().get(app.procedure_id)
         facts = facts_of(app, now)
         return {
@@ -153,7 +157,7 @@ class Desk:
             "supplement": app.supplement,
             "payment": payment_receipt(app),
             "result": self.results.link(app, LINK_SECONDS),
-            "timeline": self._timeline(app.application_id, show_people=role != "citizen"),
+            "timeline": _timeline(app, show_people=role != "citizen"),
             "actions": allowed_actions(app.status, role, facts),
             "apology_required": role == "officer" and facts.apology_owed,
             "apology": app.apology,
@@ -161,23 +165,31 @@ class Desk:
             "version": int(app.version),
         }
 
-    def _document(self, document_id: str, doc: models.Document | None) -> dict[str, Any]:
-        if doc is None:
+    def _document(self, document_id: str, facts: dict[str, Any] | None) -> dict[str, Any]:
+        if facts is None:
             return {"document_id": document_id, "missing": True}
-        return {"document_id": document_id, "content_type": doc.content_type, "width": doc.width,
-                "height": doc.height, "url": self.storage.presigned_get(doc.object_key, LINK_SECONDS),
+        return {"document_id": document_id, "content_type": facts["content_type"], "width": facts["width"],
+                "height": facts["height"], "url": self.storage.presigned_get(facts["object_key"], LINK_SECONDS),
                 "expires_in": LINK_SECONDS}
 
-    @staticmethod
-    def _timeline(code: str, *, show_people: bool) -> list[dict[str, Any]]:
-        entries = []
-        for event in models.Event.query(code):
-            actor = dict(event.actor or {})
-            if not show_people:
-                actor.pop("user_id", None)  # a citizen sees the officer's name, not staff ids
-            entries.append({"kind": event.kind, "at": event.created_at.astimezone(VIETNAM).isoformat(),
-                            "actor": actor, "data": {k: v for k, v in (event.data or {}).items() if k != "actor"}})
-        return entries
+
+
+def _timeline(app: models.Application, *, show_people: bool) -> list[dict[str, Any]]:
+    """The timeline kept on the item (the events table's, for applications stored before items kept it)."""
+    if app.timeline is not None:
+        kept = [json.loads(text) for text in app.timeline]
+    else:
+        kept = [{"kind": e.kind, "at": e.created_at.isoformat(), "actor": e.actor or {}, "data": e.data or {}}
+                for e in models.Event.query(app.application_id, consistent_read=True)]
+    entries = []
+    for event in kept:
+        actor = dict(event["actor"])
+        if not show_people:
+            actor.pop("user_id", None)  # a citizen sees the officer's name, not staff ids
+        at = datetime.fromisoformat(event["at"]).astimezone(VIETNAM).isoformat()
+        entries.append({"kind": event["kind"], "at": at, "actor": actor,
+                        "data": {k: v for k, v in event["data"].items() if k != "actor"}})
+    return entries
 
 
 def facts_of(app: models.Application, now: datetime) -> Facts:
@@ -185,8 +197,10 @@ def facts_of(app: models.Application, now: datetime) -> Facts:
     return Facts(paid=app.payment_state in PAID_STATES, apology_owed=apology_owed(app.status, app.due_at, now))
 
 
-def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str, list[str]]) -> None:
-    """The new pages of a resubmission: the owner's, verified, unused, of the right slot, in page limits."""
+def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str, list[str]]
+                 ) -> dict[str, dict[str, Any]]:
+    """The new pages of a resubmission: the owner's, verified, unused, of the right slot, in page limits.
+    Returns their facts, for the application to keep."""
     found = find_documents([i for ids in pages.values() for i in ids])
     fields: dict[str, str] = {}
     seen: set[str] = set()
@@ -195,6 +209,7 @@ def _check_pages(app: models.Application, procedure: Procedure, pages: dict[str,
                                  required=True))
     if fields:
         raise ValidationFailed(details={"fields": fields})
+    return {i: page_facts(found[i]) for ids in pages.values() for i in ids}
 
 
 def _actor_name(principal: Principal, role: str) -> dict[str, str]:

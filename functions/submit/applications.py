@@ -86,7 +86,7 @@ class Applications:
             codes.new_code(procedure.code_prefix, now), owner_id=principal.user_id, procedure_id=procedure.id,
             commune_code=checked.commune_code, status="submitted",
             commune_status=f"{checked.commune_code}#submitted", answers=checked.answers,
-            documents=checked.documents, delivery=checked.delivery,
+            documents=checked.documents, pages=checked.pages, delivery=checked.delivery,
             applicant={"phone": user.phone, **(user.profile or {})}, fee_vnd=fee,
             payment_state="unpaid" if fee else "not_required", created_at=now, due_date=due.isoformat(),
             due_at=due_moment(due), idempotency_key=key, channel="online",

@@ -5,11 +5,12 @@ checked here needs the catalog, the administrative divisions or the stored pages
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from functions.core.documents import find_documents, slot_codes
+from functions.core import models
+from functions.core.documents import find_documents, page_facts, slot_codes
 from functions.core.domain import divisions
 from functions.core.domain import profile as profile_rules
 from functions.core.domain.answers import validate as validate_answers
@@ -27,6 +28,8 @@ class Checked:
     answers: dict[str, Any]
     documents: dict[str, list[str]]
     delivery: dict[str, Any]
+    # What screens show of each page (documents.page_facts), kept on the application.
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def page_counts(self) -> dict[str, int]:
@@ -52,13 +55,14 @@ def check_submission(principal: Principal, body: dict[str, Any], today: date) ->
     answers = body["answers"]
     fields = validate_answers(procedure.form_schema, answers)
     fields.update(_commune_codes(procedure, body["commune_code"]))
-    documents, doc_codes = _documents(principal, procedure, answers, body["documents"])
+    documents, doc_codes, found = _documents(principal, procedure, answers, body["documents"])
     fields.update(doc_codes)
     delivery, delivery_codes = _delivery(procedure, body["delivery"], today)
     fields.update(delivery_codes)
     if fields:
         raise ValidationFailed(details={"fields": dict(sorted(fields.items()))})
-    return Checked(procedure, body["commune_code"], answers, documents, delivery)
+    pages = {i: page_facts(found[i]) for ids in documents.values() for i in ids}
+    return Checked(procedure, body["commune_code"], answers, documents, delivery, pages)
 
 
 def _commune_codes(procedure: Procedure, code: str) -> dict[str, str]:
@@ -68,7 +72,7 @@ def _commune_codes(procedure: Procedure, code: str) -> dict[str, str]:
 
 
 def _documents(principal: Principal, procedure: Procedure, answers: dict[str, Any], raw: dict[str, list[str]]
-               ) -> tuple[dict[str, list[str]], dict[str, str]]:
+               ) -> tuple[dict[str, list[str]], dict[str, str], dict[str, models.Document]]:
     codes = {f"documents.{k}": "unknown_slot" for k in raw if k not in procedure.slots}
     chosen: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -79,7 +83,7 @@ def _documents(principal: Principal, procedure: Procedure, answers: dict[str, An
                                 required=slot.required_for(answers)))
         if ids:
             chosen[slot_id] = list(ids)
-    return chosen, codes
+    return chosen, codes, found
 
 
 def _delivery(procedure: Procedure, raw: dict[str, Any], today: date) -> tuple[dict[str, Any], dict[str, str]]:

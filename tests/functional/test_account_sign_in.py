@@ -98,6 +98,41 @@ def test_a_code_works_once(account_app, sms_inbox):
     assert (again.status_code, again.json["error"]["code"]) == (400, "otp_expired")
 
 
+def test_of_two_right_answers_checked_before_either_signs_in_only_one_opens_a_session(account_app, sms_inbox,
+                                                                                      monkeypatch):
+    from functions.account.otp import PhoneOtp
+
+    client = account_app.test_client()
+    client.post("/otp", json={"phone": PHONE})
+    body = {"phone": PHONE, "code": latest_code(sms_inbox, PHONE)}
+    real, checked = PhoneOtp.complete, []
+
+    def both_checked_first(self, claim, now):  # noqa: ANN001, ANN202
+        if not checked:  # both answers pass the check before either signs in
+            checked.extend([real(self, claim, now), real(self, claim, now)])
+        return checked.pop(0)
+
+    monkeypatch.setattr(PhoneOtp, "complete", both_checked_first)
+    first = client.post("/otp/verify", json=body)
+    second = account_app.test_client().post("/otp/verify", json=body)
+    assert first.status_code == 200
+    assert (second.status_code, second.json["error"]["code"]) == (400, "otp_expired")
+    assert len(list(models.Session.scan())) == 1 and len(list(models.User.scan())) == 1
+
+
+def test_a_sign_in_the_database_fails_leaves_the_code_unused(account_app, sms_inbox):
+    from submit_helpers import drop_table
+
+    client = account_app.test_client()
+    client.post("/otp", json={"phone": PHONE})
+    body = {"phone": PHONE, "code": latest_code(sms_inbox, PHONE)}
+    drop_table(models.Session)
+    resp = client.post("/otp/verify", json=body)
+    assert (resp.status_code, resp.json["error"]["code"]) == (503, "dependency_unavailable")
+    assert [item.attempts for item in otp_items() if item.key.startswith("code#")] == [0]  # still there, unused
+    assert list(models.User.scan()) == []  # no account made either: all or nothing
+
+
 def test_a_code_expires_after_five_minutes(account_app, sms_inbox, clock):
     client = account_app.test_client()
     client.post("/otp", json={"phone": PHONE})

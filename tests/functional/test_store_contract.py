@@ -3,6 +3,7 @@ deployed) and MemoryStore. A race is two changes decided on the same read; no mo
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -162,6 +163,49 @@ def test_an_unlocked_change_lands_after_another_change(db):
     stored = db.store.get(code)
     assert (stored.status, stored.payment_state) == ("received", "paid")
     assert db.counts()["paid_online"] == 1
+
+
+def _kept(db: Dynamo, code: str) -> list[str]:
+    return [json.loads(text)["kind"] for text in db.store.get(code).timeline]
+
+
+def test_the_item_keeps_its_timeline_in_step_with_the_events(db):
+    app = submitted(db)
+    db.store.apply(app, step("accept", "received", actor={"user_id": "u_officer", "name": "Lê Văn Cán"},
+                             data={"note": "Đủ giấy tờ"}), NOW + timedelta(minutes=5))
+    db.store.apply(app, Change(None, sets={"open_payment": "REF9"}, locked=False), NOW)  # no event, no entry
+    stored = db.store.get(app.application_id)
+    assert _kept(db, app.application_id) == db.kinds(app.application_id) == ["submitted", "accept"]
+    assert app.timeline == stored.timeline  # the caller's copy too
+    last = json.loads(stored.timeline[-1])
+    assert last == {"kind": "accept", "at": "2026-11-23T02:05:00+00:00",
+                    "actor": {"user_id": "u_officer", "name": "Lê Văn Cán"}, "data": {"note": "Đủ giấy tờ"}}
+
+
+def test_an_unlocked_change_keeps_the_entry_of_a_change_that_landed_first(db):
+    code = submitted(db).application_id
+    before = db.store.get(code)
+    db.store.apply(db.store.get(code), step("accept", "received"), NOW)
+    db.store.apply(before, Change("payment_paid", sets={"payment_state": "paid"}, locked=False), NOW)
+    assert _kept(db, code) == ["submitted", "accept", "payment_paid"]
+
+
+def test_a_refused_change_appends_no_entry(db):
+    code = submitted(db).application_id
+    mine, theirs = db.store.get(code), db.store.get(code)
+    db.store.apply(mine, step("accept", "received"), NOW)
+    with pytest.raises(Refused):
+        db.store.apply(theirs, step("withdraw", "withdrawn"), NOW)
+    assert _kept(db, code) == ["submitted", "accept"]
+
+
+def test_an_application_stored_before_items_kept_a_timeline_gets_none(db):
+    app = submitted(db)
+    legacy = db.store.get(app.application_id)
+    legacy.timeline = None  # as read from an item written before the timeline attribute existed
+    db.store.apply(legacy, Change("payment_paid", sets={"payment_state": "paid"}, locked=False), NOW)
+    assert db.kinds(app.application_id) == ["submitted", "payment_paid"]
+    assert _kept(db, app.application_id) == ["submitted"]  # not appended to: its screens query the events
 
 
 def test_an_expectation_that_no_longer_holds_refuses_the_change(db):

@@ -7,7 +7,8 @@ source without changing accounts or sessions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -20,6 +21,9 @@ class VerifiedIdentity:
     phone: str  # E.164; the key accounts are found by
     assurance: str  # "phone_verified" is not proof of identity
     citizen_id: str | None = None  # only a source that proves identity may fill this
+    # The write that uses up a one-time proof (an SMS code), for the sign-in's transaction; None: nothing to
+    # use up. Its condition failing means another sign-in used the proof first.
+    spend: Callable[[Any], None] | None = field(default=None, compare=False, repr=False)
 
 
 class IdentitySource(Protocol):

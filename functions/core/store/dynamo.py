@@ -49,9 +49,12 @@ class DynamoStore:
         sets, event = rules.sets_of(app, change, now), rules.next_event(app, change, now)
         actions = [getattr(A, name).set(value) for name, value in sets.items()]
         actions += [getattr(A, name).remove() for name in change.removes]
+        appended = rules.appends(app, event)
+        if appended is not None:  # list_append: an unlocked change never drops a concurrent one's entry
+            actions.append(A.timeline.set(A.timeline.append([appended])))
         self._commit(change, now, app, lambda tx: tx.update(app, actions=actions, condition=_expected(change),
                                                             add_version_condition=change.locked), event)
-        rules.set_attributes(app, sets, change.removes)
+        rules.set_attributes(app, sets, change.removes, appended)
 
     def _commit(self, change: Change, now: datetime, app: models.Application, write: object,
                 event: models.Event | None) -> None:

@@ -50,13 +50,15 @@ class MemoryStore:
                 raise Refused()
             self._check_items(change.with_items)
             app.version = 1
+            event = rules.first_event(app, change, now)
             self.applications[app.application_id] = copy.deepcopy(app.attribute_values)
-            self._append(rules.first_event(app, change, now))
+            self._append(event)
             self._finish(app, change, now)
 
     def apply(self, app: models.Application, change: Change, now: datetime) -> None:
         """Apply a change to a stored application; Refused when a condition fails (nothing is written)."""
         sets, event = rules.sets_of(app, change, now), rules.next_event(app, change, now)
+        appended = rules.appends(app, event)
         with self._lock:
             stored = self.applications.get(app.application_id)
             if stored is None or (change.locked and stored.get("version") != app.version):
@@ -70,8 +72,10 @@ class MemoryStore:
             stored.update(copy.deepcopy(sets))
             for name in change.removes:
                 stored.pop(name, None)
+            if appended is not None:
+                stored["timeline"] = [*stored.get("timeline", []), appended]
             stored["version"] = int(stored.get("version") or 0) + 1
-        rules.set_attributes(app, sets, change.removes)
+        rules.set_attributes(app, sets, change.removes, appended)
         app.version = stored["version"]
 
     def kinds(self, code: str) -> list[str]:

@@ -3,6 +3,7 @@ statistics cells it moves (with their keys and plain attributes)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -22,8 +23,22 @@ def prepare_new(app: models.Application, now: datetime) -> None:
 
 
 def first_event(app: models.Application, change: Change, now: datetime) -> models.Event:
-    """The new application's first timeline event."""
-    return _event(app, change, 1, now)
+    """The new application's first timeline event, which also starts its timeline on the item."""
+    event = _event(app, change, 1, now)
+    app.timeline = [entry(event)]
+    return event
+
+
+def entry(event: models.Event) -> str:
+    """An event as the application item keeps it for the screens: kind, time, actor and data."""
+    return json.dumps({"kind": event.kind, "at": event.created_at.isoformat(), "actor": event.actor or {},
+                       "data": event.data or {}}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def appends(app: models.Application, event: models.Event | None) -> str | None:
+    """The entry a change appends to the item's timeline: none without an event, or on an application
+    stored before items kept one (its screens query the events)."""
+    return entry(event) if event is not None and app.timeline is not None else None
 
 
 def next_event(app: models.Application, change: Change, now: datetime) -> models.Event | None:
@@ -41,12 +56,15 @@ def sets_of(app: models.Application, change: Change, now: datetime) -> dict[str,
     return {**change.sets, "status_at": now} if "status" in change.sets else dict(change.sets)
 
 
-def set_attributes(app: models.Application, sets: dict[str, Any], removes: tuple[str, ...]) -> None:
+def set_attributes(app: models.Application, sets: dict[str, Any], removes: tuple[str, ...],
+                   appended: str | None = None) -> None:
     """Bring the caller's instance up to date after a change was written."""
     for name, value in sets.items():
         setattr(app, name, value)
     for name in removes:
         setattr(app, name, None)
+    if appended is not None:
+        app.timeline = [*(app.timeline or []), appended]
 
 
 def moves(app: models.Application, change: Change, now: datetime) -> list[Move]:
