@@ -54,8 +54,7 @@ def serve(host: str, port: int, ready_fd: int) -> None:
 
     lifecycle.exit_on_stop_signals()
     serialize.install()  # before the first request: moto is not thread-safe
-    speedups.cache_moto_lookups()
-    speedups.dynamodb_items_as_json()
+    speedups.install_emulator()
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     # moto says which template resources it skips; functions/local/emulator.py applies them itself.

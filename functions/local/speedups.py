@@ -8,10 +8,13 @@ compares the two answers through boto3).
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
+import io
 import json
+import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -84,5 +87,198 @@ def dynamodb_items_as_json() -> Callable[[], None]:
 
     def undo() -> None:
         DynamoResult.execute_result = shaped  # type: ignore[method-assign]
+
+    return undo
+
+
+def emulator_patches() -> dict[str, Callable[[], object]]:
+    """The emulator process's patches by name, in the order they apply (bench/emulator_cpu.py picks some)."""
+    return {"lookups": cache_moto_lookups, "items_json": dynamodb_items_as_json,
+            "query": query_without_table_walk, "expressions": cache_expressions}
+
+
+def install_emulator(names: Iterable[str] | None = None) -> None:
+    """Apply the emulator's patches (all of them, or those named), after serialize.install()."""
+    patches = emulator_patches()
+    for name in patches if names is None else names:
+        patches[name]()
+
+
+# The items a query may return, for the query running in this thread (see query_without_table_walk).
+_CANDIDATES: contextvars.ContextVar[tuple[Any, list[Any]] | None] = contextvars.ContextVar("candidates",
+                                                                                          default=None)
+
+
+def _in_key_order(items: list[Any]) -> list[Any]:
+    """The order of moto 5.2.5's `Table.all_items()`: by (hash key, range key)."""
+    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+
+def _every_item(table: Any) -> list[Any]:
+    if table.range_key_attr:
+        return [item for by_range in table.items.values() for item in by_range.values()]
+    return list(table.items.values())
+
+
+def _candidates(table: Any, hash_key: Any, index_name: str | None, conditions: list[Any] | None) -> list[Any] | None:
+    """A superset of the items moto's query keeps, in all_items() order; None when only a walk will do."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    if not index_name:
+        if hash_key is None:
+            return None
+        found = table.items.get(hash_key)  # DynamoType hashes as it compares: (type, cast value)
+        if found is None:
+            return []
+        return _in_key_order(list(found.values()) if table.range_key_attr else [found])
+    if not conditions:
+        return None
+    name, expected = conditions[0]
+    if expected.type == "S":  # two strings are equal DynamoTypes only if their raw values are equal
+        value = expected.value
+        kept = [item for item in _every_item(table) if getattr(item.attrs.get(name), "value", None) == value]
+    else:
+        kept = [item for item in _every_item(table) if (v := item.attrs.get(name)) is not None and v == expected]
+    return _in_key_order([item for item in kept if isinstance(item, Item)])
+
+
+def query_without_table_walk() -> Callable[[], None]:
+    """Let moto's `Table.query` look only at the items that can match; returns the function that undoes it.
+
+    moto 5.2.5's `Table.query` starts from `self.all_items()`, which lists and *sorts* every item of the
+    table (DynamoType comparisons in Python), for a query on the table and on an index alike: 250-300 ms
+    per query at 20,000 events. The query itself then keeps the items whose key equals the condition's.
+    Here `all_items()`, called from inside that query only, answers just the items with that hash key
+    value (a dict lookup on the table, one pass over the items for an index), in the same order; moto
+    then applies every one of its own checks to them, so the answer cannot change. Runs under the
+    DynamoDB lock like every query (functions/local/serialize.py); the ContextVar keeps threads apart.
+    """
+    from moto.dynamodb.models.table import Table
+
+    stock_query, stock_all_items = Table.query, Table.all_items
+
+    @functools.wraps(stock_query)
+    def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        found = _candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
+        if found is None:
+            return stock_query(self, hash_key, *args, **kwargs)
+        token = _CANDIDATES.set((self, found))
+        try:
+            return stock_query(self, hash_key, *args, **kwargs)
+        finally:
+            _CANDIDATES.reset(token)
+
+    def all_items(self: Table) -> list[Any]:
+        current = _CANDIDATES.get()
+        if current is not None and current[0] is self:
+            return list(current[1])
+        return stock_all_items(self)
+
+    Table.query, Table.all_items = query, all_items  # type: ignore[method-assign]
+
+    def undo() -> None:
+        Table.query, Table.all_items = stock_query, stock_all_items  # type: ignore[method-assign]
+
+    return undo
+
+
+class _Slot(str):
+    """Stands for the value of one `:name` while a condition template is parsed and pickled."""
+
+
+_CONDITIONS: dict[Any, tuple[bytes, list[str], list[str]] | None] = {}
+_UPDATES: dict[str, bytes] = {}
+CACHE_ENTRIES = 4096  # distinct expressions the API writes are a few dozen; a full cache just starts over
+
+
+def _condition_key(parser: Any) -> Any:
+    """What moto's condition parse depends on: the text, the names, and each value's name and type
+    (only `BETWEEN` looks at a value, for its type); None when the request is not of the usual shape."""
+    names, values = parser.expression_attribute_names, parser.expression_attribute_values
+    if not isinstance(values, dict | None) or not isinstance(names, dict | None):
+        return None
+    if values and not all(isinstance(v, dict) and len(v) == 1 for v in values.values()):
+        return None
+    try:
+        key = (parser.condition_expression, None if names is None else frozenset(names.items()),
+               None if values is None else frozenset((k, next(iter(v))) for k, v in values.items()))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _condition_template(stock_parse: Callable[[Any], Any], parser: Any) -> tuple[bytes, list[str], list[str]] | None:
+    """The parse of `parser`'s expression with every value a _Slot, pickled; None if it cannot be."""
+    values = parser.expression_attribute_values
+    slots = None if values is None else {k: {t: _Slot(k) for t in v} for k, v in values.items()}
+    template = type(parser)(parser.condition_expression, parser.expression_attribute_names, slots)
+    try:
+        op = stock_parse(template)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = lambda obj: str(obj) if type(obj) is _Slot else None  # type: ignore[method-assign]
+        pickler.dump(op)
+    except Exception:  # noqa: BLE001 (a template that will not parse or pickle is simply not cached)
+        return None
+    return buffer.getvalue(), template.expr_attr_names_found, template.expr_attr_values_found
+
+
+def _from_template(entry: tuple[bytes, list[str], list[str]], parser: Any) -> Any:
+    values = parser.expression_attribute_values
+    unpickler = pickle.Unpickler(io.BytesIO(entry[0]))
+    unpickler.persistent_load = lambda name: next(iter(values[name].values()))  # type: ignore[method-assign]
+    parser.expr_attr_names_found.extend(entry[1])
+    parser.expr_attr_values_found.extend(entry[2])
+    return unpickler.load()
+
+
+def cache_expressions() -> Callable[[], None]:
+    """Parse each condition and update expression once; returns the function that undoes it.
+
+    moto 5.2.5 parses every ConditionExpression (and FilterExpression) twice per write, in the handler and
+    in the backend (250 us each here), and every UpdateExpression twice (400 us). A condition parse
+    depends on the text, the names and only the *types* of the values; it is cached as a pickled tree in
+    which each value is a placeholder, and each call unpickles a fresh tree bound to its own values
+    (9 us), so no tree is shared between calls. The same call first runs moto's own parse when the
+    entry is missing, so errors (unknown names, bad syntax) are raised exactly as before and never
+    cached. An update expression's tree depends on its text only; moto's validator rewrites the tree
+    it gets, so every call unpickles its own copy (40 us).
+    """
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    stock_parse, stock_make = ConditionExpressionParser.parse, UpdateExpressionParser.make.__func__
+
+    def parse(self: ConditionExpressionParser) -> Any:
+        key = _condition_key(self) if self.condition_expression else None
+        entry = _CONDITIONS.get(key) if key is not None else None
+        if entry is not None:
+            return _from_template(entry, self)
+        op = stock_parse(self)
+        if key is not None and key not in _CONDITIONS:
+            if len(_CONDITIONS) >= CACHE_ENTRIES:
+                _CONDITIONS.clear()
+            _CONDITIONS[key] = _condition_template(stock_parse, self)
+        return op
+
+    def make(cls: type, expression_str: str) -> Any:
+        pickled = _UPDATES.get(expression_str)
+        if pickled is None:
+            if len(_UPDATES) >= CACHE_ENTRIES:
+                _UPDATES.clear()
+            _UPDATES[expression_str] = pickled = pickle.dumps(stock_make(cls, expression_str),
+                                                              protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.loads(pickled)  # noqa: S301 (our own bytes, pickled just above)
+
+    ConditionExpressionParser.parse = parse  # type: ignore[method-assign]
+    UpdateExpressionParser.make = classmethod(make)  # type: ignore[assignment, method-assign]
+
+    def undo() -> None:
+        ConditionExpressionParser.parse = stock_parse  # type: ignore[method-assign]
+        UpdateExpressionParser.make = classmethod(stock_make)  # type: ignore[assignment, method-assign]
+        _CONDITIONS.clear()
+        _UPDATES.clear()
 
     return undo
