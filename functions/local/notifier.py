@@ -2,7 +2,8 @@
 
 Without Lambda there is no stream trigger, so a new event is delivered by the next sweep (every
 second). Push goes to whatever endpoint a browser subscribed with; SMS goes to moto's SNS through the
-SMS adapter, which also prints it on the console.
+SMS adapter, which also prints it on the console. Every minute it also runs the complaint escalation sweep,
+as notify.sweep does on its schedule in AWS.
 
 In AWS each stream batch gets a Lambda of its own; here one sweep delivers its due events PARALLEL
 applications at a time, each application's in order (the dispatcher claims each attempt, so two
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -23,10 +25,13 @@ from functions.core.adapters import sms as sms_adapter
 from functions.core.adapters.clock import SystemClock
 from functions.core.config import Config
 from functions.status import outbox
+from functions.status.complaints import escalate_due
 from functions.status.notify import SWEEP_BATCH, Dispatcher
 
 log = logging.getLogger("motcua.notifier")
 INTERVAL_SECONDS = 1.0
+# Complaints past their due date move up a level this often (notify.sweep's schedule in AWS: every minute).
+ESCALATE_SECONDS = 60.0
 PARALLEL = 8
 
 
@@ -75,9 +80,12 @@ class Notifier:
             log.warning("local notifier delivery failed: %s", type(exc).__name__)
 
     def _run(self) -> None:
-        clock, wait = SystemClock(), self.interval
+        clock, wait, escalated_at = SystemClock(), self.interval, 0.0
         while not self._stop.wait(wait):
             try:
+                if time.monotonic() - escalated_at >= ESCALATE_SECONDS:
+                    escalated_at = time.monotonic()
+                    escalate_due(self.dispatcher.config, clock.now())
                 wait = 0.0 if self.sweep(clock.now()) >= SWEEP_BATCH else self.interval
             except Exception as exc:  # noqa: BLE001 (the loop must outlive one bad sweep; the type is logged)
                 log.warning("local notifier sweep failed: %s", type(exc).__name__)

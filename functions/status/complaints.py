@@ -259,7 +259,8 @@ def _timeline(code: str, *, show_people: bool) -> list[dict[str, Any]]:
 
 
 def escalate_due(config: Config, now: datetime) -> int:
-    """The sweep: each unanswered complaint past its due date moves up one level; returns how many moved."""
+    """The escalation sweep (run by notify.sweep on its schedule, and by the local notifier): each unanswered
+    complaint past its due date moves up one level with a new due date; returns how many moved."""
     moved = 0
     for key in K.by_waiting.query(WAITING, K.due_at < now, limit=SWEEP_BATCH):
         complaint = store().get(key.complaint_id)
@@ -281,16 +282,6 @@ def escalate_due(config: Config, now: datetime) -> int:
     if moved:
         log.info("escalated %d complaint(s)", moved)  # counts only: complaint texts are personal data
     return moved
-
-
-def sweep(event: dict[str, Any], context: Any) -> dict[str, int]:  # noqa: ANN401
-    """Zappa entry point for the schedule: escalate the complaints past their due date."""
-    from functions.core.adapters.clock import SystemClock
-    from functions.core.config import load
-
-    cfg = load()
-    models.bind(cfg)
-    return {"escalated": escalate_due(cfg, SystemClock().now())}
 
 
 def answer_days(config: Config, commune_code: str) -> int:

@@ -196,5 +196,9 @@ def on_stream(event: dict[str, Any], context: Any) -> dict[str, int]:
 
 
 def sweep(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Zappa entry point for the schedule: retry due events and deliver any the stream missed."""
-    return {"attempted": _dispatcher().dispatch_pending(SystemClock().now())}
+    """Zappa entry point for the schedule: retry due events, deliver any the stream missed, and move
+    complaints unanswered past their due date up one level (their events then go out like any other)."""
+    from functions.status.complaints import escalate_due
+
+    dispatcher, now = _dispatcher(), SystemClock().now()
+    return {"attempted": dispatcher.dispatch_pending(now), "escalated": escalate_due(dispatcher.config, now)}
