@@ -47,6 +47,7 @@ ERROR_CODES = (
     "apology_required",
     "payment_required",
     "rating_closed",
+    "reopen_used",  # a complaint is reopened once
 )
 # Every per-field code in a validation_failed's details.fields (the profile, uploads and submissions).
 FIELD_CODES = (
