@@ -3,7 +3,7 @@
 // push notices about an application's progress (js/push.js subscribes).
 // Bump VERSION whenever a file in SHELL_FILES or ON_DEMAND_FILES changes; the page then offers "Cập nhật".
 
-const VERSION = 'v11';
+const VERSION = 'v12';
 const SHELL_CACHE = `motcua-shell-${VERSION}`;
 // Versioned apart from the shell so a shell update keeps the saved catalog.
 const CATALOG_CACHE = 'motcua-catalog-v1';
@@ -92,6 +92,15 @@ const ON_DEMAND_FILES = [
   '/js/supplement.js',
   '/js/track.js',
   '/js/upload.js',
+  '/js/complaints/file.js',
+  '/js/complaints/mine.js',
+  '/js/complaints/officer.js',
+  '/js/complaints/reminders.js',
+  '/js/complaints/shared.js',
+  '/js/complaints/view.js',
+  '/css/complaints.css',
+  '/i18n/complaints/vi.json',
+  '/i18n/complaints/en.json',
   '/js/statistics/charts.js',
   '/js/statistics/officer.js',
   '/js/statistics/page.js',

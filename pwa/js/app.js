@@ -60,10 +60,34 @@ const ROUTES = {
   '/payment/result': {
     access: 'signed-in', relocalize: true, mount: onScreen(() => import('./payment-result.js'), 'mountPaymentResult', 'status'),
   },
+  // Complaints ("phản ánh, kiến nghị", js/complaints/); /feedback?code= is where their notices open.
+  '/feedback/new': { access: 'signed-in', mount: complaintScreen(() => import('./complaints/file.js'), 'mountNewComplaint') },
+  '/feedback/receipt': {
+    access: 'signed-in', mount: complaintScreen(() => import('./complaints/mine.js'), 'mountComplaintReceipt'),
+  },
+  '/feedback/mine': {
+    access: 'signed-in', relocalize: true, mount: complaintScreen(() => import('./complaints/mine.js'), 'mountMyComplaints'),
+  },
+  '/feedback': { access: 'signed-in', relocalize: true, mount: complaintScreen(() => import('./complaints/view.js'), 'mountComplaint') },
+  '/officer/feedback': {
+    access: 'officer', relocalize: true,
+    mount: complaintScreen(() => import('./complaints/officer.js'), 'mountOfficerComplaints', 'officer'),
+  },
+  '/officer/feedback/item': {
+    access: 'officer', relocalize: true,
+    mount: complaintScreen(() => import('./complaints/officer.js'), 'mountOfficerComplaint', 'officer'),
+  },
 };
 // Stylesheets (/css/<name>.css) of each screen group, loaded with its texts; the status screens reuse the
 // apply screens' cards and camera, the officer console their choices and text areas.
 const STYLES = { apply: ['apply'], status: ['apply', 'status'], officer: ['apply', 'officer'], statistics: ['statistics'] };
+
+// A complaint screen: its code with the complaint texts and styles (js/complaints/shared.js).
+function complaintScreen(load, name, bundle = 'status') {
+  const withTexts = () => Promise.all([load(), import('./complaints/shared.js').then((m) => m.loadComplaintTexts())])
+    .then(([module]) => module);
+  return onScreen(withTexts, name, bundle);
+}
 
 function showHome() {
   view.screen.hidden = true;

@@ -104,6 +104,9 @@ function show(screen, { app, photo, payment }, notice = null) {
     message,
     documentsBox(screen, app),
     timelineBox(app),
+    isOfficer(currentUser()) ? null : tx('a', 'case.complain', {
+      href: `/feedback/new?code=${encodeURIComponent(app.code)}`, className: 'button button--secondary button--block case__complain',
+    }),
     tx('a', 'case.my_applications', { href: '/applications', className: 'button button--secondary button--block case__back' }),
   ));
   // After an action the screen is new: take the citizen (and the screen reader) to what happened.

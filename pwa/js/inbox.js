@@ -1,7 +1,11 @@
 // "Thông báo": every notice the app sent about the citizen's applications, newest first, from the server
 // (personal data: never cached by the service worker). Each opens its application; older ones page in.
+// A notice about a complaint ("PA-" code) opens the complaint. An application settled (completed, rejected,
+// withdrawn) and not yet rated gets one reminder to rate it on top, once: this device remembers each
+// application it reminded about (js/complaints/reminders.js), so the next visits do not show it again.
 
 import { getJson } from './api.js';
+import { rateReminders } from './complaints/reminders.js';
 import { el, tx } from './dom.js';
 import { formatDateTime } from './format.js';
 import { localized } from './i18n.js';
@@ -18,9 +22,24 @@ export function mountInbox(container) {
     { className: 'screen inbox' },
     tx('h2', 'inbox.title', { className: 'screen__title' }),
     tx('p', 'inbox.lead', { className: 'screen__lead' }),
+    tx('a', 'inbox.complaints_link', { href: '/feedback/mine', className: 'button button--secondary button--block' }),
     body,
   ));
-  return loadThenRender(body, () => fetchNotices(null), (first) => body.replaceChildren(...noticeList(first)));
+  const load = async () => {
+    const first = await fetchNotices(null);
+    return { first, reminders: await rateReminders(first.notices) };
+  };
+  return loadThenRender(body, load, ({ first, reminders }) => body.replaceChildren(
+    ...reminders.map(reminderCard), ...noticeList(first)));
+}
+
+function reminderCard(app) {
+  return el(
+    'a',
+    { href: `/application?code=${encodeURIComponent(app.code)}`, className: 'app-card inbox__item inbox__reminder', dataset: { code: app.code, kind: 'rate' } },
+    tx('span', 'inbox.rate_title', { className: 'inbox__title' }, { code: app.code }),
+    tx('span', 'inbox.rate_body', { className: 'inbox__body' }),
+  );
 }
 
 async function fetchNotices(cursor) {
@@ -48,7 +67,7 @@ function noticeCard(notice) {
   return el(
     'a',
     {
-      href: `/application?code=${encodeURIComponent(code)}`,
+      href: `${code.startsWith('PA-') ? '/feedback' : '/application'}?code=${encodeURIComponent(code)}`,
       className: 'app-card inbox__item',
       dataset: { code, kind: notice.kind || '' },
     },

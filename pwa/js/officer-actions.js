@@ -222,7 +222,7 @@ function resultForm(ctx, { run, close }) {
       ctx.busy = true;
       setBusy(submit, true);
       try {
-        uploaded = { file: pdf, documentId: await uploadResult(ctx.app.code, pdf, progress) };
+        uploaded = { file: pdf, documentId: await uploadResult(apiPath(ctx.app.code, '/result-upload'), pdf, progress) };
       } catch (problem) {
         if (problem.status !== 401) showFieldError(fileField, problem.code === 'validation_failed' ? 'desk.result.file_refused' : errorKey(problem));
         file.focus();
@@ -238,16 +238,20 @@ function resultForm(ctx, { run, close }) {
   return form;
 }
 
-function pdfProblem(file) {
+/** Why `file` cannot be a result PDF (a translation key), or null. */
+export function pdfProblem(file) {
   if (!file) return 'desk.result.file_required';
   const looksPdf = file.type === PDF || (!file.type && /\.pdf$/i.test(file.name));
   if (!looksPdf) return 'errors.upload_type_not_allowed';
   return file.size > 0 ? null : 'errors.upload_corrupt';
 }
 
-// createResultUpload, then the file straight to the bucket (another origin: no cookies) with progress.
-async function uploadResult(code, file, progress) {
-  const { data } = await sendJson('POST', apiPath(code, '/result-upload'), { size: file.size });
+/**
+ * The result gate's upload at `path` (createResultUpload, or a complaint's createFeedbackResultUpload), then
+ * the file straight to the bucket (another origin: no cookies) with progress; resolves to the document id.
+ */
+export async function uploadResult(path, file, progress) {
+  const { data } = await sendJson('POST', path, { size: file.size });
   progress.hidden = false;
   progress.value = 0;
   await postToBucket(data.upload, file, (fraction) => {

@@ -75,21 +75,25 @@ function officerScreen(me) {
     commune: communes.some((c) => c.code === wanted) ? wanted : communes[0]?.code || null,
     status: QUEUE_STATUSES.includes(queryParam('status')) ? queryParam('status') : DEFAULT_STATUS,
   };
+  // A supervisor handles only the complaints escalated to it: no application queue, no statistics.
+  const applications = communes.length && me.role !== 'supervisor';
   const queue = queueSection(communes, state);
   const element = el(
     'section',
     { className: 'screen officer desk-wide' },
     tx('h2', 'officer.title', { className: 'screen__title' }),
     tx('p', 'officer.greeting', { className: 'screen__lead' }, { name }),
-    communes.length ? el('p', {}, tx('a', 'officer.statistics_link', { href: '/officer/thong-ke', className: 'button button--secondary' })) : null,
+    el('p', {},
+      tx('a', 'officer.complaints_link', { href: '/officer/feedback', className: 'button button--secondary' }),
+      applications ? tx('a', 'officer.statistics_link', { href: '/officer/thong-ke', className: 'button button--secondary' }) : null),
     communesSection(communes, state, (code) => {
       state.commune = code;
       queue.show();
     }),
-    communes.length ? queue.element : null,
+    applications ? queue.element : null,
     signOutSection(),
   );
-  if (communes.length) queue.show();
+  if (applications) queue.show();
   return { element, stop: queue.stop };
 }
 

@@ -4,7 +4,8 @@
 import { csrfToken, getJson, sendJson } from './api.js';
 
 const PROFILE_PATH = '/api/account/profile';
-const OFFICER_ROLES = ['officer', 'admin'];
+// A commune's supervisor uses the console too: it answers the complaints escalated to it (js/complaints/officer.js).
+const OFFICER_ROLES = ['officer', 'supervisor', 'admin'];
 // Whose drafts this device shows while the server cannot be asked (offline start): only an id, no data.
 const LAST_USER_KEY = 'motcua.last_user';
 // Where to go back to after signing in (e.g. the application form the user tapped); this tab only.
@@ -50,7 +51,7 @@ export function maybeSignedIn() {
   return state.status !== 'signed-out';
 }
 
-/** True for officers and admins. */
+/** True for officers, supervisors and admins. */
 export function isOfficer(me = state.me) {
   return Boolean(me && OFFICER_ROLES.includes(me.role));
 }

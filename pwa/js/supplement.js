@@ -87,10 +87,15 @@ function showRefusal(error, cards, message) {
   if (!placed && error?.status !== 401) setText(message, errorKey(error));
 }
 
-/** One paper to photograph again: its new pages, each processed and uploaded at once. */
-function retakeCard({ procedureId, slotId, name, rule, photo }) {
+/**
+ * One paper to photograph again: its new pages, each processed and uploaded at once. The complaint photos
+ * (js/complaints/file.js) use it too: `titleKey` and `ruleKey` ({max}) name the card, `optional` allows none.
+ */
+export function retakeCard({
+  procedureId, slotId, name, rule, photo, titleKey = 'case.retake_title', ruleKey = null, optional = false,
+}) {
   const accept = rule.accept || ['image/jpeg'];
-  const least = Math.max(1, rule.min_pages ?? 1);
+  const least = optional ? 0 : Math.max(1, rule.min_pages ?? 1);
   const most = rule.max_pages || Math.max(least, 1);
   const pdf = accept.includes('application/pdf');
   const help = rule.help ? localized(rule.help) : {};
@@ -113,9 +118,9 @@ function retakeCard({ procedureId, slotId, name, rule, photo }) {
   const element = el(
     'section',
     { className: 'slot retake', dataset: { slot: slotId, field: `documents.${slotId}` }, 'aria-labelledby': headingId },
-    setText(el('h4', { className: 'slot__title', id: headingId, lang: name.lang }), 'case.retake_title', { name: name.text }),
+    setText(el('h4', { className: 'slot__title', id: headingId, lang: name.lang }), titleKey, { name: name.text }),
     help.text ? el('p', { className: 'field__hint', lang: help.lang }, help.text) : null,
-    tx('p', least === most ? 'apply.pages_exact' : 'apply.pages_range', { className: 'slot__rule' }, { min: least, max: most }),
+    tx('p', ruleKey || (least === most ? 'apply.pages_exact' : 'apply.pages_range'), { className: 'slot__rule' }, { min: least, max: most }),
     list,
     cameraHost,
     buttons,

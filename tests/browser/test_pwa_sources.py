@@ -188,7 +188,7 @@ def test_every_key_used_by_the_page_and_scripts_exists() -> None:
     audit.feed((PWA / "index.html").read_text(encoding="utf-8"))
     used = set(audit.i18n_keys)
     sections = set(catalog("vi"))
-    for script in (PWA / "js").glob("*.js"):
+    for script in (PWA / "js").rglob("*.js"):
         used |= {key for key in KEY_IN_JS.findall(script.read_text(encoding="utf-8")) if key.split(".")[0] in sections}
     keys = flat_keys(catalog("vi"))
     plural_bases = {key.rsplit(".", 1)[0] for key in keys}
