@@ -59,14 +59,15 @@ function show(screen, item, notice = null) {
   const status = el('p', { className: 'message message--ok', role: 'status', tabindex: '-1', hidden: true });
   if (notice) setText(status, notice);
   const about = item.application_code
-    ? el('a', { href: `/officer/application?code=${encodeURIComponent(item.application_code)}` },
-      tx('span', 'complaints.officer.about_application', {}, { code: item.application_code }))
-    : tx('span', 'complaints.officer.general');
+    ? tx('a', 'complaints.officer.about_application', {
+      href: `/officer/application?code=${encodeURIComponent(item.application_code)}`, className: 'button button--secondary button--block',
+    }, { code: item.application_code })
+    : tx('p', 'complaints.officer.general', { className: 'screen__lead' });
   screen.container.replaceChildren(el(
     'section',
     { className: 'screen complaint complaint--officer', dataset: { code: item.code, state: item.state } },
     tx('h2', 'complaints.title', { className: 'screen__title' }, { code: item.code }),
-    el('p', { className: 'screen__lead' }, about),
+    about,
     status,
     stateBox(item),
     contentBox(item),

@@ -34,9 +34,9 @@ function show(screen, item, notice = null) {
     'section',
     { className: 'screen complaint', dataset: { code: item.code, state: item.state } },
     tx('h2', 'complaints.title', { className: 'screen__title' }, { code: item.code }),
-    item.application_code ? el('p', { className: 'screen__lead' }, el('a', {
-      href: `/application?code=${encodeURIComponent(item.application_code)}`,
-    }, tx('span', 'complaints.about_application', {}, { code: item.application_code }))) : null,
+    item.application_code ? tx('a', 'complaints.about_application', {
+      href: `/application?code=${encodeURIComponent(item.application_code)}`, className: 'button button--secondary button--block',
+    }, { code: item.application_code }) : null,
     status,
     stateBox(item),
     answerBox(item),
