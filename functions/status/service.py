@@ -7,4 +7,4 @@ from functions.core import models
 
 def health() -> dict[str, str]:
     """Readiness of the tables this function writes."""
-    return models.check_tables((models.Application, models.Event, models.PushSubscription))
+    return models.check_tables((models.Application, models.Event, models.PushSubscription, models.Complaint))
