@@ -3,11 +3,12 @@ template deployed, and memory): a change, its timeline event, its claims and its
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from test_store_contract import Dynamo as ApplicationDynamo
+from test_store_contract import Memory as ApplicationMemory
 
 from functions.core import models
 from functions.core.domain import complaints as rules
@@ -21,55 +22,22 @@ COMMUNE, CODE = "13075", "PA-2611-AAAAAA"
 CELL = (stats.scope_key("33"), stats.cell_key("2026-11", COMMUNE, "general"))
 
 
-class Dynamo:
+class Dynamo(ApplicationDynamo):
+    """The contract suite's DynamoDB harness (seeding pages, reading events and cells), over the complaint store."""
+
     def __init__(self) -> None:
         self.store = DynamoComplaints()
 
-    def seed_page(self, document_id: str, owner: str) -> None:
-        models.Document(document_id, owner_id=owner, slot="photo", state="verified", content_type="image/jpeg",
-                        object_key=f"k/{document_id}", created_at=NOW).save()
 
-    def page_owner(self, document_id: str) -> str | None:
-        return models.Document.get(document_id, consistent_read=True).application_id
+class Memory(ApplicationMemory):
+    """The contract suite's in-memory harness, over the complaint store's twin."""
 
-    def kinds(self, code: str = CODE) -> list[str]:
-        return [e.kind for e in models.Event.query(code, consistent_read=True)]
-
-    def counts(self) -> Counter:
-        try:
-            item = models.StatCell.get(*CELL, consistent_read=True)
-        except models.StatCell.DoesNotExist:
-            return Counter()
-        return Counter({name: int(getattr(item, name)) for name in stats.COUNTERS if getattr(item, name)})
-
-    def officer_steps(self, user_id: str) -> int:
-        key = (stats.officer_scope(COMMUNE), stats.officer_cell("2026-11", user_id))
-        return int(models.OfficerCell.get(*key, consistent_read=True).steps)
-
-
-class Memory(Dynamo):
     def __init__(self) -> None:
         self.store = MemoryComplaints()
 
-    def seed_page(self, document_id: str, owner: str) -> None:
-        self.store.documents[document_id] = {"owner_id": owner, "state": "verified"}
-
-    def page_owner(self, document_id: str) -> str | None:
-        return self.store.documents[document_id].get("application_id")
-
-    def kinds(self, code: str = CODE) -> list[str]:
-        return self.store.kinds(code)
-
-    def counts(self) -> Counter:
-        return Counter(self.store.cells.get(CELL, {}).get("counts", {}))
-
-    def officer_steps(self, user_id: str) -> int:
-        key = (stats.officer_scope(COMMUNE), stats.officer_cell("2026-11", user_id))
-        return self.store.cells[key]["counts"]["steps"]
-
 
 @pytest.fixture(params=["dynamo", "memory"])
-def db(request: pytest.FixtureRequest) -> Iterator[Dynamo]:
+def db(request: pytest.FixtureRequest) -> Iterator[ApplicationDynamo]:
     if request.param == "memory":
         yield Memory()
         return
@@ -85,7 +53,7 @@ def new_complaint(code: str = CODE) -> models.Complaint:
                             due_at=due_at, first_due_at=due_at, created_at=NOW)
 
 
-def filed(db: Dynamo, **extra) -> models.Complaint:  # noqa: ANN003
+def filed(db: ApplicationDynamo, **extra) -> models.Complaint:  # noqa: ANN003
     complaint = new_complaint()
     db.store.create(complaint, Change("feedback_filed", counts=rules.received_counts(), **extra), NOW)
     return complaint
@@ -101,14 +69,14 @@ def test_a_new_complaint_is_stored_with_its_first_event_and_counted(db):
     filed(db)
     stored = db.store.get(CODE)
     assert (stored.state, stored.level, stored.version) == ("open", "commune", 1)
-    assert db.kinds() == ["feedback_filed"] and db.counts() == {"complaints_received": 1}
+    assert db.kinds(CODE) == ["feedback_filed"] and db.counts(CELL) == {"complaints_received": 1}
 
 
 def test_the_same_complaint_twice_is_refused_and_counted_once(db):
     filed(db)
     with pytest.raises(Refused):
         filed(db)
-    assert db.counts() == {"complaints_received": 1} and db.kinds() == ["feedback_filed"]
+    assert db.counts(CELL) == {"complaints_received": 1} and db.kinds(CODE) == ["feedback_filed"]
 
 
 def test_photos_are_claimed_with_the_complaint_or_nothing_is_written(db):
@@ -116,7 +84,7 @@ def test_photos_are_claimed_with_the_complaint_or_nothing_is_written(db):
     db.seed_page("p2", "u_stranger")
     with pytest.raises(Refused):
         filed(db, with_items=[ClaimPages(("p1", "p2"), "u_citizen", CODE)])
-    assert db.store.get(CODE) is None and db.kinds() == [] and db.counts() == {}
+    assert db.store.get(CODE) is None and db.kinds(CODE) == [] and db.counts(CELL) == {}
     assert db.page_owner("p1") is None
     filed(db, with_items=[ClaimPages(("p1",), "u_citizen", CODE)])
     assert db.page_owner("p1") == CODE
@@ -128,8 +96,8 @@ def test_a_change_appends_its_event_moves_its_counters_and_the_officers_cell(db)
     stored = db.store.get(CODE)
     assert (stored.state, stored.queue, stored.version, complaint.version) == ("answered", None, 2, 2)
     assert complaint.status_at == NOW + timedelta(hours=1)
-    assert db.kinds() == ["feedback_filed", "feedback_answered"]
-    assert db.counts() == {"complaints_received": 1, "complaints_answered_on_time": 1}
+    assert db.kinds(CODE) == ["feedback_filed", "feedback_answered"]
+    assert db.counts(CELL) == {"complaints_received": 1, "complaints_answered_on_time": 1}
     assert db.officer_steps("u_officer") == 1
 
 
@@ -139,7 +107,7 @@ def test_of_two_changes_decided_on_the_same_read_only_the_first_is_written(db):
     db.store.apply(first, answer(), NOW)
     with pytest.raises(Refused):
         db.store.apply(second, answer(), NOW)
-    assert db.kinds().count("feedback_answered") == 1 and db.counts()["complaints_answered_on_time"] == 1
+    assert db.kinds(CODE).count("feedback_answered") == 1 and db.counts(CELL)["complaints_answered_on_time"] == 1
 
 
 def test_an_unlocked_change_still_needs_its_expectations(db):
