@@ -65,10 +65,9 @@ def error(resp) -> tuple[int, str]:  # noqa: ANN001
 
 
 def counted(name: str) -> int:
-    try:
-        return int(getattr(models.StatCell.get(*CELL, consistent_read=True), name))
-    except models.StatCell.DoesNotExist:
-        return 0
+    """A counter of the commune's `general` cell this month (0 before anything moved it)."""
+    cells = list(models.StatCell.query(CELL[0], models.StatCell.cell == CELL[1], consistent_read=True))
+    return int(getattr(cells[0], name)) if cells else 0
 
 
 def kinds(code: str) -> list[str]:
