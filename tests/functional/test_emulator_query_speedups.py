@@ -306,6 +306,27 @@ def test_a_cached_condition_binds_each_calls_own_values() -> None:
         "1", "ConditionalCheckFailedException", "1"]
 
 
-@pytest.mark.parametrize("name", ["query", "expressions"])
+@pytest.mark.parametrize("name", ["query", "expressions", "validation"])
 def test_the_emulator_applies_each_patch(name: str) -> None:
     assert name in speedups.emulator_patches()
+
+
+def _every_patch() -> Callable[[], None]:
+    """The emulator's DynamoDB patches together, as functions/local/aws.py applies them."""
+    undos = [speedups.query_without_table_walk(), speedups.cache_expressions(), speedups.faster_update_validation(),
+             speedups.dynamodb_items_as_json()]
+
+    def undo() -> None:
+        for each in reversed(undos):
+            each()
+
+    return undo
+
+
+@pytest.mark.parametrize("patch", [speedups.faster_update_validation, _every_patch], ids=["validation", "all"])
+def test_conditions_and_updates_answer_the_same_with_the_validator_patched(patch: Any) -> None:
+    _same_answers(_expression_script, patch)
+
+
+def test_every_patch_together_answers_the_same_queries_and_writes() -> None:
+    _same_answers(_index_script, _every_patch)

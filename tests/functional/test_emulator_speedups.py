@@ -45,6 +45,9 @@ CALLS: dict[str, Callable[[Any], Any]] = {
                                ExpressionAttributeValues={":p": {"S": "a#1"}}, ReturnConsumedCapacity="TOTAL"),
     "query_count": lambda c: c.query(TableName="t", KeyConditionExpression="pk = :p", Select="COUNT",
                                      ExpressionAttributeValues={":p": {"S": "a#1"}}),
+    "scan": lambda c: c.scan(TableName="t", Limit=1, ReturnConsumedCapacity="TOTAL"),
+    "scan_filtered": lambda c: c.scan(TableName="t", FilterExpression="attribute_exists(b)",
+                                      ProjectionExpression="pk, b, #m", ExpressionAttributeNames={"#m": "map"}),
     "put_item_old": lambda c: c.put_item(TableName="t", Item=ITEM, ReturnValues="ALL_OLD"),
     "update_item_new": lambda c: c.update_item(
         TableName="t", Key=KEY, UpdateExpression="ADD n :one SET b = :b", ReturnValues="ALL_NEW",
