@@ -6,12 +6,11 @@
 import { errorKey, getJson, sendJson } from '../api.js';
 import { el, setText, tx } from '../dom.js';
 import { clearFieldErrors, field, messageLine, setBusy, showFieldError, showFieldErrors, uid } from '../form.js';
-import { has } from '../i18n.js';
 import { pdfProblem, uploadResult } from '../officer-actions.js';
 import { loadThenRender } from '../panels.js';
 import { queryParam } from '../router.js';
 import { complaintCard } from './mine.js';
-import { answerBox, apiPath, contentBox, fetchComplaint, stateBox, TEXT_MAX, timelineBox } from './shared.js';
+import { answerBox, apiPath, contentBox, fetchComplaint, levelName, stateBox, TEXT_MAX, timelineBox } from './shared.js';
 
 const QUEUE = '/api/status/officer/feedback';
 
@@ -33,8 +32,7 @@ export function mountOfficerComplaints(container) {
     tx('a', 'officer.title', { href: '/officer', className: 'button button--secondary button--block' }),
   ));
   return loadThenRender(list, async () => (await getJson(QUEUE)).data, (data) => {
-    const key = has(`complaints.level.${data.level}`) ? data.level : 'commune';
-    setText(level, 'complaints.officer.queue_level', { who: tx('span', `complaints.level.${key}`).textContent });
+    setText(level, 'complaints.officer.queue_level', { who: levelName(data.level) });
     level.dataset.level = data.level;
     const items = data.complaints || [];
     list.replaceChildren(items.length

@@ -5,7 +5,7 @@
 import { getJson } from '../api.js';
 import { el, tx } from '../dom.js';
 import { formatDateTime, formatDay } from '../format.js';
-import { has, loadBundle } from '../i18n.js';
+import { has, loadBundle, t } from '../i18n.js';
 import { loadStyles } from '../styles.js';
 
 export const API = '/api/status/feedback';
@@ -54,9 +54,9 @@ export function dueLine(item, className = 'complaint-due') {
   return tx('p', 'complaints.due', { className, dataset: { dueDate: item.due_date } }, { date: formatDay(item.due_date) });
 }
 
-function levelName(level) {
-  // Kept as a key so a language switch re-translates it through the params' own text.
-  return tx('span', known('complaints.level', level, 'commune')).textContent;
+/** Who answers at `level`, in words (the screens showing it are drawn again on a language switch). */
+export function levelName(level) {
+  return t(known('complaints.level', level, 'commune'));
 }
 
 /** What the citizen wrote, where it went, and its photos. */
@@ -81,7 +81,7 @@ function photosList(photos) {
     { className: 'complaint-photos' },
     shown.map((photo, index) => el('li', { className: 'complaint-photos__item' },
       el('a', { href: photo.url, target: '_blank', rel: 'noopener' },
-        el('img', { className: 'complaint-photos__img', src: photo.url, alt: tx('span', 'complaints.photo_n', {}, { n: index + 1 }).textContent,
+        el('img', { className: 'complaint-photos__img', src: photo.url, alt: t('complaints.photo_n', { n: index + 1 }),
           width: 96, height: 128 })))),
   );
 }
