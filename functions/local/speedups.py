@@ -96,7 +96,7 @@ def emulator_patches() -> dict[str, Callable[[], object]]:
     """The emulator process's patches by name, in the order they apply (bench/emulator_cpu.py picks some)."""
     return {"lookups": cache_moto_lookups, "items_json": dynamodb_items_as_json,
             "query": query_without_table_walk, "expressions": cache_expressions,
-            "validation": faster_update_validation}
+            "validation": faster_update_validation, "items": faster_item_build}
 
 
 def install_emulator(names: Iterable[str] | None = None) -> None:
@@ -374,5 +374,43 @@ def faster_update_validation() -> Callable[[], None]:
 
     def undo() -> None:
         Traverser.process, Traverser.traverse_node_recursively, Node.find_clauses = stock  # type: ignore[method-assign]
+
+    return undo
+
+
+ITEM_SIZE_LIMIT = 405000  # moto 5.2.5's LimitedSizeDict: an item larger than this raises ItemSizeTooLarge
+
+
+def faster_item_build() -> Callable[[], None]:
+    """Build moto's `Item` in one pass; returns the undo.
+
+    moto 5.2.5's `Item.__init__` stores each attribute through `LimitedSizeDict.__setitem__`, which sums
+    the size of every attribute already stored: O(n^2), 0.7 ms for an application's 24 attributes, on
+    every put and every transaction's Put. Here the same sum is kept as a running total: the same sizes,
+    the same order, the same ItemSizeTooLarge at the same attribute.
+    """
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    stock = Item.__init__
+
+    def __init__(self: Item, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        self.attrs = LimitedSizeDict()
+        total = 0
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            size = bytesize(key) + typed.size()
+            if total + size > ITEM_SIZE_LIMIT:
+                raise ItemSizeTooLarge
+            dict.__setitem__(self.attrs, key, typed)
+            total += size
+
+    Item.__init__ = __init__  # type: ignore[method-assign]
+
+    def undo() -> None:
+        Item.__init__ = stock  # type: ignore[method-assign]
 
     return undo

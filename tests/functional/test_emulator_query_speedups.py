@@ -306,7 +306,7 @@ def test_a_cached_condition_binds_each_calls_own_values() -> None:
         "1", "ConditionalCheckFailedException", "1"]
 
 
-@pytest.mark.parametrize("name", ["query", "expressions", "validation"])
+@pytest.mark.parametrize("name", ["query", "expressions", "validation", "items"])
 def test_the_emulator_applies_each_patch(name: str) -> None:
     assert name in speedups.emulator_patches()
 
@@ -314,7 +314,7 @@ def test_the_emulator_applies_each_patch(name: str) -> None:
 def _every_patch() -> Callable[[], None]:
     """The emulator's DynamoDB patches together, as functions/local/aws.py applies them."""
     undos = [speedups.query_without_table_walk(), speedups.cache_expressions(), speedups.faster_update_validation(),
-             speedups.dynamodb_items_as_json()]
+             speedups.faster_item_build(), speedups.dynamodb_items_as_json()]
 
     def undo() -> None:
         for each in reversed(undos):
@@ -330,3 +330,31 @@ def test_conditions_and_updates_answer_the_same_with_the_validator_patched(patch
 
 def test_every_patch_together_answers_the_same_queries_and_writes() -> None:
     _same_answers(_index_script, _every_patch)
+
+
+def _size_script(r: Recorder) -> None:
+    """Items around moto's size limit, by put, transaction and batch; then read back."""
+    r.client.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    for n, over in enumerate((-300, -1, 0, 1, 300)):  # bytes past 405,000 with every name and value counted
+        item = {"pk": {"S": f"k{n}"}, "a": {"S": "x" * 200_000}, "n": {"N": "12.5"}, "l": {"L": [{"S": "é"}]},
+                "b": {"S": "y" * (405_000 + over - 200_000 - 1 - 2 - 1 - 2 - 1 - 2 - 1 - len(f"k{n}") - 1)}}
+        r("put_item", TableName="t", Item=item)
+        r("transact_write_items", TransactItems=[{"Put": {"TableName": "t", "Item": {**item, "pk": {"S": f"t{n}"}}}}])
+        r("batch_write_item", RequestItems={"t": [{"PutRequest": {"Item": {**item, "pk": {"S": f"b{n}"}}}}]})
+    r("update_item", TableName="t", Key={"pk": {"S": "k0"}}, UpdateExpression="SET c = :c",
+      ExpressionAttributeValues={":c": {"S": "z" * 400}})
+    r("scan", TableName="t", ProjectionExpression="pk, n, l")
+
+
+def test_items_are_built_the_same_around_the_size_limit() -> None:
+    answers = _same_answers(_size_script, speedups.faster_item_build)
+    puts = [a for op, a in answers if op == "put_item"]
+    assert [a == {} for a in puts] == [True, True, False, False, False]  # 405,000 bytes is one too many
+    assert {a.get("error") for a in puts[2:]} == {"ValidationException"}
+
+
+@pytest.mark.parametrize("script", [_index_script, _expression_script], ids=["queries", "expressions"])
+def test_every_answer_is_the_same_with_items_built_in_one_pass(script: Script) -> None:
+    _same_answers(script, speedups.faster_item_build)
