@@ -85,7 +85,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, stor
     @app.post("/feedback")
     @auth.login_required()
     def create_feedback(principal) -> tuple[Response, int]:  # noqa: ANN001
-        return jsonify(feedback.create(principal, json_body(), auth.now())), 201
+        return jsonify(feedback.create(principal, json_body(), request.headers.get("Idempotency-Key"), auth.now())), 201
 
     @app.get("/feedback")
     @auth.login_required()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from functions.core import models, ratelimit
+from functions.core import idempotency, models, ratelimit
 from functions.core.applications import visible_application
 from functions.core.config import Config
 from functions.core.documents import find_documents
@@ -73,13 +73,21 @@ def _own(principal: Principal, raw_code: str) -> models.Complaint:
     return complaint
 
 
+def _record(principal: Principal, body: dict[str, Any], raw_key: str | None) -> tuple[str, str] | None:
+    """The idempotency record's key and the request's hash, when the caller sent a key (400 unless a UUID)."""
+    if raw_key is None:
+        return None
+    key = idempotency.record_key("feedback", principal.user_id, idempotency.key_from(raw_key))
+    return key, idempotency.request_hash(body)
+
+
 def _actor(principal: Principal, role: str) -> dict[str, Any]:
     return {"user_id": principal.user_id, "role": role, **({"name": principal.name} if principal.name else {})}
 
 
-def _commit(complaint: models.Complaint, change: Change, now: datetime, *, new: bool = False) -> None:
+def _commit(complaint: models.Complaint, change: Change, now: datetime) -> None:
     try:
-        (store().create if new else store().apply)(complaint, change, now)
+        store().apply(complaint, change, now)
     except Refused as exc:
         raise Conflict() from exc
 
@@ -92,9 +100,14 @@ class Complaints:
         self.limiter = limiter or ratelimit.for_config(config)
         self.daily = Rule("feedback", "feedback_daily", config.feedback_daily, ratelimit.DAILY)
 
-    def create(self, principal: Principal, body: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """createFeedback: file a complaint about one's application or to a commune; answers the receipt."""
+    def create(self, principal: Principal, body: dict[str, Any], raw_key: str | None, now: datetime
+               ) -> dict[str, Any]:
+        """createFeedback: file a complaint about one's application or to a commune; answers the receipt.
+        With an Idempotency-Key, a retry gets the complaint the first call filed (and spends no limit)."""
         kept = rules.checked_filing(body)
+        record = _record(principal, body, raw_key)
+        if record and (earlier := idempotency.replay(*record)) is not None:
+            return self.get(principal, earlier["code"], now)
         commune, application_id, procedure = self._subject(principal, body)
         self._check_photos(principal, kept["photos"])
         self.limiter.spend([Hit(self.daily, principal.user_id)], now)
@@ -105,11 +118,18 @@ class Complaints:
                       queue=rules.queue_key(commune, "commune"), waiting=WAITING, due_date=day.isoformat(),
                       due_at=due_at, first_due_at=due_at, created_at=now)
         photos = tuple(kept["photos"])
-        claims = [ClaimPages(photos, principal.user_id, complaint.complaint_id)] if photos else []
+        claims: list[Any] = [ClaimPages(photos, principal.user_id, complaint.complaint_id)] if photos else []
+        if record:
+            claims.append(idempotency.saved(*record, 201, {"code": complaint.complaint_id}, now))
         data = {"action": "file", "level": "commune", "due_date": day.isoformat(), "category": kept["category"],
                 "application_code": application_id}
-        _commit(complaint, Change("feedback_filed", actor=_actor(principal, "citizen"), data=data,
-                                  counts=rules.received_counts(), with_items=claims), now, new=True)
+        try:
+            store().create(complaint, Change("feedback_filed", actor=_actor(principal, "citizen"), data=data,
+                                             counts=rules.received_counts(), with_items=claims), now)
+        except Refused as exc:  # a concurrent retry with the same key filed it first
+            if record and (earlier := idempotency.replay(*record)) is not None:
+                return self.get(principal, earlier["code"], now)
+            raise Conflict() from exc
         return self.view(complaint, principal, now)
 
     @staticmethod

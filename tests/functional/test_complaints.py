@@ -306,3 +306,18 @@ def test_a_supervisor_can_be_made_from_the_command_line(status_app, submit_confi
     made = runner.invoke(args=["create-supervisor", "--phone", "0912000204", "--commune", HOME_COMMUNE])
     assert made.exit_code == 0, made.output
     assert made.output.startswith("supervisor +84912000204")
+
+
+def test_a_retry_with_the_same_key_gets_the_first_complaint_and_spends_no_limit(mine):
+    key = {"Idempotency-Key": "0b6f8a8e-3f0c-4c1e-9a57-5d2f4c1b7e01"}
+    first = mine.post("/feedback", json={"text": TEXT, "commune_code": HOME_COMMUNE}, headers=key)
+    again = mine.post("/feedback", json={"text": TEXT, "commune_code": HOME_COMMUNE}, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201) and again.json["code"] == first.json["code"]
+    assert counted("complaints_received") == 1 and len(mine.get("/feedback").json["complaints"]) == 1
+    other = mine.post("/feedback", json={"text": "Khác", "commune_code": HOME_COMMUNE}, headers=key)
+    assert error(other) == (409, "idempotency_key_reused")
+    bad = mine.post("/feedback", json={"text": TEXT, "commune_code": HOME_COMMUNE}, headers={"Idempotency-Key": "x"})
+    assert error(bad) == (400, "idempotency_key_required")
+    for _ in range(4):
+        assert file(mine).status_code == 201  # the retry spent nothing: 5 filed today
+    assert error(file(mine)) == (429, "rate_limited")
