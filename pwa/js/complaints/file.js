@@ -188,7 +188,9 @@ async function send(screen, { form, message, next }) {
     if (problem?.status === 401) return;
     const fields = problem?.details?.fields || {};
     if (Object.keys(fields).some((path) => path.startsWith('photos'))) card?.fail('fields.' + Object.values(fields)[0]);
-    setText(message, errorKey(problem));
+    // The daily limit is not "too fast": say how many and until when.
+    const daily = problem?.code === 'rate_limited' && problem.details?.limit === 'feedback_daily';
+    setText(message, daily ? 'complaints.daily_limit' : errorKey(problem));
     setBusy(next, false);
     setText(next, 'complaints.submit');
     form.querySelector('[role="alert"]')?.scrollIntoView?.({ block: 'center' });
