@@ -124,7 +124,7 @@ def calls(ddb: Any, t: dict[str, str], apps: int) -> dict[str, Callable[[int], A
                         "ExpressionAttributeNames": {"#s": "status"},
                         "ExpressionAttributeValues": {":s": _s("in_review"), ":cs": _s("00004#in_review"),
                                                       ":gone": _s("withdrawn")}}},
-            {"Put": {"TableName": events_t, "Item": event(n, 50 + i % 40, pending=True),
+            {"Put": {"TableName": events_t, "Item": event(n, 100 + i, pending=True),
                      "ConditionExpression": "attribute_not_exists(event_id)"}}])
 
     def cancelled(i: int) -> Any:

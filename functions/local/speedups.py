@@ -111,11 +111,6 @@ _CANDIDATES: contextvars.ContextVar[tuple[Any, list[Any]] | None] = contextvars.
                                                                                           default=None)
 
 
-def _in_key_order(items: list[Any]) -> list[Any]:
-    """The order of moto 5.2.5's `Table.all_items()`: by (hash key, range key)."""
-    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
-
-
 def _every_item(table: Any) -> list[Any]:
     if table.range_key_attr:
         return [item for by_range in table.items.values() for item in by_range.values()]
@@ -123,7 +118,10 @@ def _every_item(table: Any) -> list[Any]:
 
 
 def _candidates(table: Any, hash_key: Any, index_name: str | None, conditions: list[Any] | None) -> list[Any] | None:
-    """A superset of the items moto's query keeps, in all_items() order; None when only a walk will do."""
+    """A superset of the items moto's query keeps; None when only a walk will do.
+
+    Their order does not matter: moto sorts them again, by the range key for a query on the table and by
+    (index keys, table keys) for an index, keys that are unique per item, so no two items tie."""
     from moto.dynamodb.models.dynamo_type import Item
 
     if not index_name:
@@ -132,7 +130,7 @@ def _candidates(table: Any, hash_key: Any, index_name: str | None, conditions: l
         found = table.items.get(hash_key)  # DynamoType hashes as it compares: (type, cast value)
         if found is None:
             return []
-        return _in_key_order(list(found.values()) if table.range_key_attr else [found])
+        return list(found.values()) if table.range_key_attr else [found]
     if not conditions:
         return None
     name, expected = conditions[0]
@@ -141,7 +139,7 @@ def _candidates(table: Any, hash_key: Any, index_name: str | None, conditions: l
         kept = [item for item in _every_item(table) if getattr(item.attrs.get(name), "value", None) == value]
     else:
         kept = [item for item in _every_item(table) if (v := item.attrs.get(name)) is not None and v == expected]
-    return _in_key_order([item for item in kept if isinstance(item, Item)])
+    return [item for item in kept if isinstance(item, Item)]
 
 
 def query_without_table_walk() -> Callable[[], None]:
@@ -151,8 +149,8 @@ def query_without_table_walk() -> Callable[[], None]:
     table (DynamoType comparisons in Python), for a query on the table and on an index alike: 250-300 ms
     per query at 20,000 events. The query itself then keeps the items whose key equals the condition's.
     Here `all_items()`, called from inside that query only, answers just the items with that hash key
-    value (a dict lookup on the table, one pass over the items for an index), in the same order; moto
-    then applies every one of its own checks to them, so the answer cannot change. Runs under the
+    value (a dict lookup on the table, one pass over the items for an index); moto then applies every
+    one of its own checks to them, and sorts them, so the answer cannot change. Runs under the
     DynamoDB lock like every query (functions/local/serialize.py); the ContextVar keeps threads apart.
     """
     from moto.dynamodb.models.table import Table
