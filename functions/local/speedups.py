@@ -188,7 +188,8 @@ class _Slot(str):
 
 
 _CONDITIONS: dict[Any, tuple[bytes, list[str], list[str]] | None] = {}
-_UPDATES: dict[str, bytes] = {}
+_UPDATES: dict[str, tuple[Any, bytes]] = {}  # text -> (tree, the tree pickled)
+_PICKLED: dict[int, tuple[Any, bytes]] = {}  # id(tree) -> the same entry, for _copy_tree
 CACHE_ENTRIES = 4096  # distinct expressions the API writes are a few dozen; a full cache just starts over
 
 
@@ -235,15 +236,11 @@ def _from_template(entry: tuple[bytes, list[str], list[str]], parser: Any) -> An
 
 
 def _copy_tree(value: Any) -> Any:
-    """moto's validator deep-copies the update expression's tree it is given (300 us); a pickle round trip
-    copies the same plain nodes in 40 us. Anything else, or a tree that will not pickle, is deep-copied."""
-    from moto.dynamodb.parsing.ast_nodes import Node
-
-    if isinstance(value, Node):
-        try:
-            return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 (in-process)
-        except Exception:  # noqa: BLE001
-            pass
+    """moto's validator deep-copies the update expression's tree it is given (300 us); unpickling the
+    cached tree's bytes builds the same plain nodes in a fraction of that. Anything else is deep-copied."""
+    entry = _PICKLED.get(id(value))
+    if entry is not None and entry[0] is value:
+        return pickle.loads(entry[1])  # noqa: S301 (our own bytes)
     return copy.deepcopy(value)
 
 
@@ -256,8 +253,11 @@ def cache_expressions() -> Callable[[], None]:
     which each value is a placeholder, and each call unpickles a fresh tree bound to its own values
     (9 us), so no tree is shared between calls. The same call first runs moto's own parse when the
     entry is missing, so errors (unknown names, bad syntax) are raised exactly as before and never
-    cached. An update expression's tree depends on its text only; every call unpickles its own copy
-    (40 us), and moto's validator copies it with pickle too (see _copy_tree).
+    cached. An update expression's tree depends on its text only, and in moto 5.2.5 nobody changes the
+    tree `make` returns: the handlers only read it (`find_clauses`) and the validator deep-copies it
+    before rewriting its copy; so one tree per text is shared, and the validator's copy is unpickled from
+    the cached bytes (see _copy_tree). tests/functional/test_emulator_query_speedups.py checks that the
+    shared trees are unchanged after every kind of update.
     """
     from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.parsing import validators
@@ -278,13 +278,15 @@ def cache_expressions() -> Callable[[], None]:
         return op
 
     def make(cls: type, expression_str: str) -> Any:
-        pickled = _UPDATES.get(expression_str)
-        if pickled is None:
+        entry = _UPDATES.get(expression_str)
+        if entry is None:
             if len(_UPDATES) >= CACHE_ENTRIES:
                 _UPDATES.clear()
-            _UPDATES[expression_str] = pickled = pickle.dumps(stock_make(cls, expression_str),
-                                                              protocol=pickle.HIGHEST_PROTOCOL)
-        return pickle.loads(pickled)  # noqa: S301 (our own bytes, pickled just above)
+                _PICKLED.clear()
+            tree = stock_make(cls, expression_str)
+            entry = _UPDATES[expression_str] = _PICKLED[id(tree)] = (
+                tree, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+        return entry[0]
 
     ConditionExpressionParser.parse = parse  # type: ignore[method-assign]
     UpdateExpressionParser.make = classmethod(make)  # type: ignore[assignment, method-assign]
@@ -296,6 +298,7 @@ def cache_expressions() -> Callable[[], None]:
         validators.deepcopy = copy.deepcopy
         _CONDITIONS.clear()
         _UPDATES.clear()
+        _PICKLED.clear()
 
     return undo
 

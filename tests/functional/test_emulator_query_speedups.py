@@ -6,6 +6,7 @@ with the patch, and compares every answer (or error code and message) and the ta
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -285,6 +286,18 @@ def test_conditions_and_updates_answer_the_same_with_parsed_expressions_cached()
     errors = {a.get("error") for _, a in answers}
     assert {"ConditionalCheckFailedException", "ValidationException", "TransactionCanceledException"} <= errors
     assert sum(1 for op, a in answers if op == "update_item" and "Attributes" in a) >= 10
+
+
+def test_the_shared_update_trees_are_never_changed() -> None:
+    undo = speedups.cache_expressions()
+    try:
+        with mock_aws():
+            _expression_script(Recorder(boto3.client("dynamodb", region_name=REGION)))
+            entries = list(speedups._UPDATES.values())
+    finally:
+        undo()
+    assert len(entries) >= 5
+    assert [pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL) for tree, _ in entries] == [b for _, b in entries]
 
 
 def test_a_cached_condition_binds_each_calls_own_values() -> None:
