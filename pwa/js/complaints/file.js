@@ -20,7 +20,9 @@ const IMAGE = 'image/jpeg';
 /** Show the filing steps in `container`; returns its cleanup. */
 export function mountNewComplaint(container) {
   const application = queryParam('code');
-  const screen = { container, application, step: 0, commune: null, text: '', category: null, photos: null, left: false };
+  const screen = {
+    container, application, step: 0, commune: null, text: '', category: null, photos: null, sent: null, left: false,
+  };
   const stop = loadThenRender(container, () => prepare(application), (ready) => {
     Object.assign(screen, ready);
     screen.steps = application ? [textStep, categoryStep, photosStep] : [communeStep, textStep, categoryStep, photosStep];
@@ -179,10 +181,13 @@ async function send(screen, { form, message, next }) {
     ...(photos.length ? { photos } : {}),
     ...(screen.application ? { application_code: screen.application } : { commune_code: screen.commune.commune_code }),
   };
+  // A retry of the same complaint (a lost answer) keeps its key, so it is filed once; a changed one gets a new key.
+  const json = JSON.stringify(body);
+  if (screen.sent?.json !== json) screen.sent = { json, key: crypto.randomUUID() };
   setBusy(next, true);
   setText(next, 'complaints.sending');
   try {
-    const { data } = await sendJson('POST', API, body);
+    const { data } = await sendJson('POST', API, body, { 'Idempotency-Key': screen.sent.key });
     navigate(`/feedback/receipt?code=${encodeURIComponent(data.code)}`, { replace: true });
   } catch (problem) {
     if (problem?.status === 401) return;
