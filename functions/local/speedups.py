@@ -188,8 +188,9 @@ class _Slot(str):
 
 
 _CONDITIONS: dict[Any, tuple[bytes, list[str], list[str]] | None] = {}
-_UPDATES: dict[str, tuple[Any, bytes]] = {}  # text -> (tree, the tree pickled)
-_PICKLED: dict[int, tuple[Any, bytes]] = {}  # id(tree) -> the same entry, for _copy_tree
+_UPDATES: dict[str, tuple[Any, bytes, str]] = {}  # text -> (tree, the tree pickled, text)
+_PICKLED: dict[int, tuple[Any, bytes, str]] = {}  # id(tree) -> the same entry, for _copy_tree
+_CHECKED: set[Any] = set()  # (text, names) whose clause counts and paths moto's validator accepted
 CACHE_ENTRIES = 4096  # distinct expressions the API writes are a few dozen; a full cache just starts over
 
 
@@ -283,9 +284,10 @@ def cache_expressions() -> Callable[[], None]:
             if len(_UPDATES) >= CACHE_ENTRIES:
                 _UPDATES.clear()
                 _PICKLED.clear()
+                _CHECKED.clear()
             tree = stock_make(cls, expression_str)
             entry = _UPDATES[expression_str] = _PICKLED[id(tree)] = (
-                tree, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+                tree, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL), expression_str)
         return entry[0]
 
     ConditionExpressionParser.parse = parse  # type: ignore[method-assign]
@@ -299,6 +301,7 @@ def cache_expressions() -> Callable[[], None]:
         _CONDITIONS.clear()
         _UPDATES.clear()
         _PICKLED.clear()
+        _CHECKED.clear()
 
     return undo
 
@@ -328,17 +331,55 @@ def _processed(traverser: Any) -> tuple[type, ...]:
     return found
 
 
+def _checked_key(validator: Any, expression: Any) -> Any:
+    """(text, names) of a validator built on a tree from the expression cache; else None."""
+    entry = _PICKLED.get(id(expression))
+    names = validator.expression_attribute_names
+    if entry is None or entry[0] is not expression or not isinstance(names, dict | None):
+        return None
+    try:
+        key = (entry[2], None if names is None else frozenset(names.items()))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _validate(self: Any) -> Any:
+    """moto 5.2.5's `Validator.validate`, minus its first two walks for a (text, names) they accepted.
+
+    The first two processors of an UpdateExpressionValidator, ActionCountValidator and
+    OverlappingPathsValidator, only read the freshly parsed tree and the names (no item, no values) and
+    either raise or pass; both walk every node and search the subtree from each (O(n^2)).
+    """
+    from moto.dynamodb.parsing.validators import ActionCountValidator, OverlappingPathsValidator
+
+    node, processors = self.node_to_validate, self.processors
+    key = self.__dict__.get("_motcua_key")
+    pure = key is not None and [type(p) for p in processors[:2]] == [ActionCountValidator,
+                                                                       OverlappingPathsValidator]
+    skip = 2 if pure and key in _CHECKED else 0
+    for index, processor in enumerate(processors[skip:], start=skip):
+        node = processor.traverse(node)
+        if pure and index == 1:
+            _CHECKED.add(key)
+    return node
+
+
 def faster_update_validation() -> Callable[[], None]:
     """moto's update-expression validator with its isinstance checks remembered; returns the undo.
 
     moto 5.2.5 validates every UpdateExpression against the item with ten tree walks
     (`DepthFirstTraverser`), each testing every node with isinstance against ABC classes: a third of a
     validation. The three functions below are moto's own, line for line, with `_is` for isinstance and
-    `_processed` for `self.nodes_to_be_processed()`.
+    `_processed` for `self.nodes_to_be_processed()`. With cache_expressions (whose shared trees identify
+    the text), the two item-independent checks run once per (text, names): see _validate.
     """
     from moto.dynamodb.parsing import ast_nodes
+    from moto.dynamodb.parsing.validators import UpdateExpressionValidator
 
     Node, Traverser = ast_nodes.Node, ast_nodes.DepthFirstTraverser
+    stock_init = UpdateExpressionValidator.__init__
     stock = (Traverser.process, Traverser.traverse_node_recursively, Node.find_clauses)
 
     def process(self: Any, node: Any) -> Any:
@@ -370,11 +411,17 @@ def faster_update_validation() -> Callable[[], None]:
                 clauses.extend(child.find_clauses(clause_types))
         return clauses
 
+    def __init__(self: Any, expression: Any, *args: Any, **kwargs: Any) -> None:
+        stock_init(self, expression, *args, **kwargs)
+        self._motcua_key = _checked_key(self, expression)
+
     Traverser.process, Traverser.traverse_node_recursively, Node.find_clauses = (  # type: ignore[method-assign]
         process, traverse_node_recursively, find_clauses)
+    UpdateExpressionValidator.__init__, UpdateExpressionValidator.validate = __init__, _validate
 
     def undo() -> None:
         Traverser.process, Traverser.traverse_node_recursively, Node.find_clauses = stock  # type: ignore[method-assign]
+        del UpdateExpressionValidator.__init__, UpdateExpressionValidator.validate
 
     return undo
 

@@ -247,6 +247,10 @@ UPDATES = [
     ("REMOVE m.deep ADD n :one", {}, {":one": {"N": "3"}}),
     ("SET v = :v", {}, {":v": {"N": "1"}, ":unused": {"N": "2"}}),  # unused value
     ("SET = :v", {}, {":v": {"N": "1"}}),  # syntax
+    ("SET #a = :v, #b = :v", {"#a": "x1", "#b": "x2"}, {":v": {"N": "1"}}),
+    ("SET #a = :v, #b = :v", {"#a": "x1", "#b": "x1"}, {":v": {"N": "1"}}),  # same text, one path twice
+    ("SET x5.y = :v, x5 = :v", {}, {":v": {"M": {"y": {"N": "1"}}}}),  # overlapping paths
+    ("SET x3 = :v SET x4 = :v", {}, {":v": {"N": "1"}}),  # two SET clauses
     ("SET #s = :s", {}, {":s": {"S": "x"}}),  # unknown name
 ]
 
@@ -281,6 +285,11 @@ def _expression_script(r: Recorder) -> None:
     r("scan", TableName="t")
 
 
+def _expressions_and_validation() -> Callable[[], None]:
+    undos = [speedups.cache_expressions(), speedups.faster_update_validation()]
+    return lambda: [undo() for undo in reversed(undos)] and None
+
+
 def test_conditions_and_updates_answer_the_same_with_parsed_expressions_cached() -> None:
     answers = _same_answers(_expression_script, speedups.cache_expressions)
     errors = {a.get("error") for _, a in answers}
@@ -297,7 +306,7 @@ def test_the_shared_update_trees_are_never_changed() -> None:
     finally:
         undo()
     assert len(entries) >= 5
-    assert [pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL) for tree, _ in entries] == [b for _, b in entries]
+    assert [pickle.dumps(e[0], protocol=pickle.HIGHEST_PROTOCOL) for e in entries] == [e[1] for e in entries]
 
 
 def test_a_cached_condition_binds_each_calls_own_values() -> None:
@@ -336,7 +345,8 @@ def _every_patch() -> Callable[[], None]:
     return undo
 
 
-@pytest.mark.parametrize("patch", [speedups.faster_update_validation, _every_patch], ids=["validation", "all"])
+@pytest.mark.parametrize("patch", [speedups.faster_update_validation, _expressions_and_validation, _every_patch],
+                         ids=["validation", "validation with cached trees", "all"])
 def test_conditions_and_updates_answer_the_same_with_the_validator_patched(patch: Any) -> None:
     _same_answers(_expression_script, patch)
 
