@@ -33,10 +33,12 @@ def dynamodb(emulator_url: str):  # noqa: ANN201
 
 @pytest.fixture(scope="module")
 def month(emulator_url: str, stack_url: str) -> str:  # noqa: ARG001 (the stack must be up)
-    """This month's cell of the commune: 10 received (8 online), 6 decided (5 on time), 6 payments, 5 ratings."""
+    """This month's cell of the commune: 10 received (8 online), 6 decided (5 on time), 6 payments, 5 ratings,
+    3 complaints (2 answered on time)."""
     current = datetime.now(VIETNAM).strftime("%Y-%m")
     counts = {"received_online": 8, "received_counter": 2, "decided": 6, "on_time": 5, "late": 1, "fee_bearing": 6,
-              "paid_online": 2, "paid_counter": 4, "rating_5": 4, "rating_3": 1, "decision_working_days": 18}
+              "paid_online": 2, "paid_counter": 4, "rating_5": 4, "rating_3": 1, "decision_working_days": 18,
+              "complaints_received": 3, "complaints_answered_on_time": 2}
     item = {"scope": {"S": f"province#{PROVINCE}"}, "cell": {"S": f"{current}#{COMMUNE}#certified-copy"},
             "province_code": {"S": PROVINCE}, "commune_code": {"S": COMMUNE}, "procedure_id": {"S": "certified-copy"},
             "month": {"S": current}, **{name: {"N": str(value)} for name, value in counts.items()}}
@@ -58,6 +60,8 @@ def test_the_public_page_draws_the_targets_at_360_px_and_works_offline_from_the_
     expect(page.locator('[data-rate="on_time"] .stat-target__value')).to_have_text("83,3%")
     expect(page.locator('[data-rate="average_decision_days"] .stat-target__value')).to_have_text("3 ngày làm việc")
     expect(page.locator('[data-count="received"] dd')).to_have_text("10")
+    expect(page.locator('[data-count="complaints_received"]')).to_contain_text("Phản ánh, kiến nghị đã nhận3")
+    expect(page.locator('[data-count="complaints_answered_on_time"] dd')).to_have_text("2")
     rows = page.locator(".stat-table tbody tr")
     expect(rows).to_have_count(12)
     expect(rows.last.locator("th")).to_have_text(month)

@@ -91,6 +91,8 @@ export function countsSection(data) {
   const facts = [
     ['received', data.received], ['decided', data.decided], ['on_time', data.on_time], ['late', data.late],
     ['fee_bearing', data.fee_bearing], ['paid_online', data.paid_online], ['paid_at_counter', data.paid_at_counter],
+    ['complaints_received', data.complaints.received],
+    ['complaints_answered_on_time', data.complaints.answered_on_time],
   ];
   return el(
     'section',
