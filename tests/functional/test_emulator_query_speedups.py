@@ -1,4 +1,5 @@
-"""The emulator's query and expression patches (functions/local/speedups.py) change no answer.
+"""The emulator's DynamoDB patches (functions/local/speedups_dynamodb.py, speedups_expressions.py) change no
+answer.
 
 Each test plays one script of DynamoDB calls through boto3 twice, against stock moto and against moto
 with the patch, and compares every answer (or error code and message) and the tables left behind.
@@ -15,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from functions.local import speedups
+from functions.local import speedups, speedups_dynamodb, speedups_expressions
 
 REGION = "ap-southeast-1"
 Script = Callable[["Recorder"], None]
@@ -186,7 +187,7 @@ def _same_answers(script: Script, patch: Callable[[], Callable[[], None]]) -> li
 
 
 def test_queries_on_the_table_and_every_index_answer_the_same_without_the_table_walk() -> None:
-    answers = _same_answers(_index_script, speedups.query_without_table_walk)
+    answers = _same_answers(_index_script, speedups_dynamodb.query_without_table_walk)
     found = [a for op, a in answers if op == "query" and a.get("Count")]
     assert len(found) > 100  # the script really reads items, through every index
     assert any(a.get("error") == "ResourceNotFoundException" for _, a in answers)  # the unknown index
@@ -204,7 +205,7 @@ def test_the_query_patch_reads_a_changed_index_key_at_once() -> None:
         r("query", **by_user)
 
     with mock_aws():
-        undo = speedups.query_without_table_walk()
+        undo = speedups_dynamodb.query_without_table_walk()
         try:
             r = Recorder(boto3.client("dynamodb", region_name=REGION))
             script(r)
@@ -286,23 +287,23 @@ def _expression_script(r: Recorder) -> None:
 
 
 def _expressions_and_validation() -> Callable[[], None]:
-    undos = [speedups.cache_expressions(), speedups.faster_update_validation()]
+    undos = [speedups_expressions.cache_expressions(), speedups_expressions.faster_update_validation()]
     return lambda: [undo() for undo in reversed(undos)] and None
 
 
 def test_conditions_and_updates_answer_the_same_with_parsed_expressions_cached() -> None:
-    answers = _same_answers(_expression_script, speedups.cache_expressions)
+    answers = _same_answers(_expression_script, speedups_expressions.cache_expressions)
     errors = {a.get("error") for _, a in answers}
     assert {"ConditionalCheckFailedException", "ValidationException", "TransactionCanceledException"} <= errors
     assert sum(1 for op, a in answers if op == "update_item" and "Attributes" in a) >= 10
 
 
 def test_the_shared_update_trees_are_never_changed() -> None:
-    undo = speedups.cache_expressions()
+    undo = speedups_expressions.cache_expressions()
     try:
         with mock_aws():
             _expression_script(Recorder(boto3.client("dynamodb", region_name=REGION)))
-            entries = list(speedups._UPDATES.values())
+            entries = list(speedups_expressions._UPDATES.values())
     finally:
         undo()
     assert len(entries) >= 5
@@ -310,7 +311,7 @@ def test_the_shared_update_trees_are_never_changed() -> None:
 
 
 def test_a_cached_condition_binds_each_calls_own_values() -> None:
-    undo = speedups.cache_expressions()
+    undo = speedups_expressions.cache_expressions()
     try:
         with mock_aws():
             r = Recorder(boto3.client("dynamodb", region_name=REGION))
@@ -335,8 +336,9 @@ def test_the_emulator_applies_each_patch(name: str) -> None:
 
 def _every_patch() -> Callable[[], None]:
     """The emulator's DynamoDB patches together, as functions/local/aws.py applies them."""
-    undos = [speedups.query_without_table_walk(), speedups.cache_expressions(), speedups.faster_update_validation(),
-             speedups.faster_item_build(), speedups.dynamodb_items_as_json()]
+    undos = [speedups_dynamodb.query_without_table_walk(), speedups_expressions.cache_expressions(),
+             speedups_expressions.faster_update_validation(), speedups_dynamodb.faster_item_build(),
+             speedups.dynamodb_items_as_json()]
 
     def undo() -> None:
         for each in reversed(undos):
@@ -345,8 +347,8 @@ def _every_patch() -> Callable[[], None]:
     return undo
 
 
-@pytest.mark.parametrize("patch", [speedups.faster_update_validation, _expressions_and_validation, _every_patch],
-                         ids=["validation", "validation with cached trees", "all"])
+@pytest.mark.parametrize("patch", [speedups_expressions.faster_update_validation, _expressions_and_validation,
+                                   _every_patch], ids=["validation", "validation with cached trees", "all"])
 def test_conditions_and_updates_answer_the_same_with_the_validator_patched(patch: Any) -> None:
     _same_answers(_expression_script, patch)
 
@@ -372,7 +374,7 @@ def _size_script(r: Recorder) -> None:
 
 
 def test_items_are_built_the_same_around_the_size_limit() -> None:
-    answers = _same_answers(_size_script, speedups.faster_item_build)
+    answers = _same_answers(_size_script, speedups_dynamodb.faster_item_build)
     puts = [a for op, a in answers if op == "put_item"]
     assert [a == {} for a in puts] == [True, True, False, False, False]  # 405,000 bytes is one too many
     assert {a.get("error") for a in puts[2:]} == {"ValidationException"}
@@ -380,4 +382,4 @@ def test_items_are_built_the_same_around_the_size_limit() -> None:
 
 @pytest.mark.parametrize("script", [_index_script, _expression_script], ids=["queries", "expressions"])
 def test_every_answer_is_the_same_with_items_built_in_one_pass(script: Script) -> None:
-    _same_answers(script, speedups.faster_item_build)
+    _same_answers(script, speedups_dynamodb.faster_item_build)
