@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from functions.core import models, reads
-from functions.core.domain.procedures import Slot
+from functions.core.domain import complaints
+from functions.core.domain.procedures import Slot, catalog
 
 # Ids are 32 hex characters (uploads.py); anything far off is refused before DynamoDB sees it.
 ID_LENGTH = range(8, 65)
@@ -14,6 +15,14 @@ ID_LENGTH = range(8, 65)
 def plausible_id(value: Any) -> bool:
     """Whether `value` could be a document id at all (a bad key would be a 5xx from DynamoDB)."""
     return isinstance(value, str) and len(value) in ID_LENGTH
+
+
+def upload_slot(purpose: str, slot_id: str) -> Slot | None:
+    """The slot an upload is for: a procedure's from the catalog, or a complaint's photo (None: unknown)."""
+    if purpose == complaints.PHOTO_PURPOSE:
+        return Slot(slot_id, complaints.PHOTO_SLOT) if slot_id == complaints.PHOTO_SLOT["id"] else None
+    procedure = catalog().get(purpose)
+    return procedure.slots.get(slot_id) if procedure else None
 
 
 def page_facts(doc: models.Document) -> dict[str, Any]:

@@ -157,8 +157,8 @@ class Complaints:
                 fields[f"photos.{index}"] = "document_not_verified"
             elif doc.application_id is not None:
                 fields[f"photos.{index}"] = "document_in_use"
-            elif not str(doc.content_type or "").startswith("image/"):
-                fields[f"photos.{index}"] = "not_allowed"
+            elif doc.procedure_id != rules.PHOTO_PURPOSE:  # a procedure's page, not a complaint photo
+                fields[f"photos.{index}"] = "wrong_slot"
         if fields:
             raise ValidationFailed(details={"fields": fields})
 

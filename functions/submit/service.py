@@ -6,6 +6,7 @@ from typing import Any
 
 from functions.core import models
 from functions.core.config import Config
+from functions.core.domain import complaints
 from functions.core.domain.procedures import catalog
 from functions.core.errors import NotFound
 
@@ -18,10 +19,12 @@ def health() -> dict[str, str]:
 
 
 def list_procedures(config: Config) -> dict[str, Any]:
-    """Every procedure a citizen can apply for, in catalog order, and how the phone should shrink photos."""
+    """Every procedure a citizen can apply for, in catalog order, how the phone should shrink photos, and
+    the upload gate's purpose and slot for a complaint's photos."""
     return {
         "procedures": [proc.summary() for proc in catalog().values()],
         "photo": {"max_edge": config.photo_max_edge, "target_bytes": config.photo_target_bytes},
+        "complaint_photo": {"procedure_id": complaints.PHOTO_PURPOSE, "slot": complaints.PHOTO_SLOT},
     }
 
 

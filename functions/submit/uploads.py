@@ -16,7 +16,8 @@ from pynamodb.exceptions import UpdateError
 from functions.core import models
 from functions.core.adapters.storage import Storage
 from functions.core.config import Config
-from functions.core.documents import find_documents, plausible_id
+from functions.core.documents import find_documents, plausible_id, upload_slot
+from functions.core.domain import complaints
 from functions.core.domain.procedures import Slot, catalog
 from functions.core.errors import (
     AppError,
@@ -144,19 +145,22 @@ class Uploads:
 
     @staticmethod
     def _slot(doc: models.Document) -> Slot:
-        return catalog()[doc.procedure_id].slots[doc.slot]
+        slot = upload_slot(doc.procedure_id, doc.slot)
+        assert slot is not None, "a pending document names a slot that was known when it was created"
+        return slot
 
     @staticmethod
     def _checked_request(body: dict[str, Any]) -> tuple[str, Slot, str]:
-        """The catalog's procedure and slot, and a type and size that slot takes (the shape is the document's)."""
-        procedure = catalog().get(body["procedure_id"])
-        slot = procedure.slots.get(body["slot_id"]) if procedure else None
-        if procedure is None:
+        """The slot (a catalog procedure's, or a complaint's photo), and a type and size that slot takes (the
+        shape is the document's)."""
+        purpose = body["procedure_id"]
+        if purpose != complaints.PHOTO_PURPOSE and purpose not in catalog():
             raise ValidationFailed(details={"fields": {"procedure_id": "unknown"}})
+        slot = upload_slot(purpose, body["slot_id"])
         if slot is None:
             raise ValidationFailed(details={"fields": {"slot_id": "unknown"}})
         if body["content_type"] not in slot.accept:
             raise ValidationFailed(details={"fields": {"content_type": "not_allowed"}})
         if body["size"] > slot.max_bytes:
             raise UploadTooLarge(details={"limit": "bytes", "max_bytes": slot.max_bytes})
-        return procedure.id, slot, str(body["content_type"])
+        return purpose, slot, str(body["content_type"])

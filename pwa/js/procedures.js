@@ -13,6 +13,7 @@ export function loadCatalog() {
     loading = getJson(CATALOG_PATH).then(({ data }) => ({
       procedures: Array.isArray(data?.procedures) ? data.procedures : [],
       photo: data?.photo || {},
+      complaint_photo: data?.complaint_photo || null,
     }));
     loading.catch(() => {
       loading = null; // a later screen (e.g. back online) tries again

@@ -10,7 +10,10 @@ from submit_helpers import (
     as_user,
     browser_upload,
     client_of,
+    create_upload,
     drop_table,
+    submission,
+    submit,
     uploaded_page,
 )
 
@@ -83,8 +86,31 @@ def test_filing_gives_a_receipt_with_a_code_and_a_due_date_in_working_days(mine,
     assert counted("complaints_received") == 1
 
 
+def complaint_photo(citizen) -> str:  # noqa: ANN001
+    """A verified photo through the upload gate, under the complaints' own purpose and slot."""
+    return uploaded_page(citizen, slot="photo", procedure="feedback")
+
+
+def test_an_applications_page_is_no_complaint_photo_and_a_complaint_photo_no_page(citizen, mine):
+    page = uploaded_page(citizen)  # the marital-status procedure's ID-card slot
+    resp = mine.post("/feedback", json={"text": TEXT, "commune_code": HOME_COMMUNE, "photos": [page]})
+    assert (resp.status_code, resp.json["error"]["details"]["fields"]) == (400, {"photos.0": "wrong_slot"})
+    photo = complaint_photo(citizen)
+    filed = submit(citizen, submission([photo]))
+    assert (filed.status_code, filed.json["error"]["details"]["fields"]) == (400, {"documents.id_card.0": "wrong_slot"})
+
+
+def test_the_catalog_names_the_complaint_photo_gate_and_the_gate_keeps_its_rules(citizen):
+    gate = citizen.get("/procedures").json["complaint_photo"]
+    assert gate["procedure_id"] == "feedback" and gate["slot"]["id"] == "photo" and gate["slot"]["max_pages"] == 3
+    for slot, content_type, code in (("id_card", "image/jpeg", "unknown"), ("photo", "application/pdf", "not_allowed")):
+        field = "slot_id" if code == "unknown" else "content_type"
+        resp = create_upload(citizen, slot, content_type, 1000, "feedback")
+        assert (resp.status_code, resp.json["error"]["details"]["fields"]) == (400, {field: code})
+
+
 def test_a_complaint_about_an_application_takes_its_commune_and_photos_from_the_upload_gate(citizen, mine, filed):
-    photo = uploaded_page(citizen)
+    photo = complaint_photo(citizen)
     resp = mine.post("/feedback", json={"text": TEXT, "application_code": filed, "photos": [photo]})
     assert resp.status_code == 201, resp.json
     assert resp.json["application_code"] == filed and resp.json["commune_code"] == HOME_COMMUNE

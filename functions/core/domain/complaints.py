@@ -44,6 +44,12 @@ CATEGORIES = ("service_quality", "staff_attitude", "delay", "fees", "procedure_r
 TEXT_MAX = 2000
 REASON_MAX = 1000
 PHOTOS_MAX = 3
+# Complaint photos pass the one upload gate under a purpose of their own instead of a procedure's slot, so a
+# procedure's page can never be a complaint's photo, nor the other way round.
+PHOTO_PURPOSE = "feedback"
+PHOTO_SLOT = {"id": "photo", "label": {"vi": "Ảnh kèm phản ánh", "en": "Photo with the complaint"},
+              "required": False, "min_pages": 0, "max_pages": PHOTOS_MAX,
+              "accept": ["image/jpeg", "image/png", "image/heic"], "max_bytes": 10_000_000}
 REOPENS_MAX = 1
 DEFAULT_ANSWER_DAYS = 10
 

@@ -13,9 +13,8 @@ import { loadCatalog } from '../procedures.js';
 import { navigate, queryParam } from '../router.js';
 import { fetchUser } from '../session.js';
 import { retakeCard } from '../supplement.js';
-import { API, CATEGORIES, PHOTOS_MAX, TEXT_MAX } from './shared.js';
+import { API, CATEGORIES, TEXT_MAX } from './shared.js';
 
-const IMAGE = 'image/jpeg';
 
 /** Show the filing steps in `container`; returns its cleanup. */
 export function mountNewComplaint(container) {
@@ -35,20 +34,13 @@ export function mountNewComplaint(container) {
   };
 }
 
-// The photo gate takes a catalog procedure and slot: the application's own, else the first one that takes photos.
+// Complaint photos go through the one upload gate under the purpose and slot the catalog names for them.
 async function prepare(application) {
   const [catalog, me, divisions] = await Promise.all([
     loadCatalog(), fetchUser(), application ? null : loadDivisions(),
   ]);
-  return { gate: photoGate(catalog), me, divisions };
-}
-
-function photoGate(catalog) {
-  for (const procedure of catalog.procedures) {
-    const slot = (procedure.slots || []).find((candidate) => (candidate.accept || [IMAGE]).includes(IMAGE));
-    if (slot) return { procedureId: procedure.id, slot, photo: catalog.photo };
-  }
-  return null;
+  const gate = catalog.complaint_photo;
+  return { gate: gate && { procedureId: gate.procedure_id, slot: gate.slot, photo: catalog.photo }, me, divisions };
 }
 
 function draw(screen) {
@@ -160,7 +152,7 @@ function photosStep(screen) {
   if (!screen.photos && screen.gate) {
     screen.photos = retakeCard({
       procedureId: screen.gate.procedureId, slotId: screen.gate.slot.id, name: { text: '', lang: 'vi' },
-      rule: { ...screen.gate.slot, accept: [IMAGE], max_pages: PHOTOS_MAX }, photo: screen.gate.photo,
+      rule: screen.gate.slot, photo: screen.gate.photo,
       titleKey: 'complaints.photos_card', ruleKey: 'complaints.photos_rule', optional: true,
     });
   }
