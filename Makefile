@@ -62,6 +62,7 @@ bench: $(VENV)/.installed chromium package
 	$(VENV)/bin/python bench/photo.py
 	$(VENV)/bin/python bench/transactions.py
 	$(VENV)/bin/python bench/lifecycle_requests.py
+	$(VENV)/bin/python bench/emulator_cpu.py
 	$(VENV)/bin/python bench/pdf_gate.py --runs 3
 	$(VENV)/bin/python bench/stack_stop.py
 	$(VENV)/bin/python bench/load.py --users 200 --minutes 2
