@@ -10,7 +10,9 @@ import { pdfProblem, uploadResult } from '../officer-actions.js';
 import { loadThenRender } from '../panels.js';
 import { queryParam } from '../router.js';
 import { complaintCard } from './mine.js';
-import { answerBox, apiPath, contentBox, fetchComplaint, levelName, stateBox, TEXT_MAX, timelineBox } from './shared.js';
+import {
+  answerBox, apiPath, contentBox, levelName, mountLoaded, stateBox, statusLine, TEXT_MAX, timelineBox,
+} from './shared.js';
 
 const QUEUE = '/api/status/officer/feedback';
 
@@ -44,18 +46,12 @@ export function mountOfficerComplaints(container) {
 
 /** One complaint for the officer (?code=) in `container`; returns its cleanup. */
 export function mountOfficerComplaint(container) {
-  const screen = { container, code: queryParam('code') || '', left: false };
-  const stop = loadThenRender(container, () => fetchComplaint(screen.code), (item) => show(screen, item));
-  return () => {
-    screen.left = true;
-    stop();
-  };
+  return mountLoaded(container, queryParam('code') || '', show);
 }
 
 function show(screen, item, notice = null) {
   if (screen.left) return;
-  const status = el('p', { className: 'message message--ok', role: 'status', tabindex: '-1', hidden: true });
-  if (notice) setText(status, notice);
+  const status = statusLine(notice);
   const about = item.application_code
     ? tx('a', 'complaints.officer.about_application', {
       href: `/officer/application?code=${encodeURIComponent(item.application_code)}`, className: 'button button--secondary button--block',

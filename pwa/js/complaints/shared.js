@@ -3,9 +3,10 @@
 // Texts are in /i18n/complaints/<lang>.json, loaded with each screen (see loadComplaintTexts).
 
 import { getJson } from '../api.js';
-import { el, tx } from '../dom.js';
+import { el, setText, tx } from '../dom.js';
 import { formatDateTime, formatDay } from '../format.js';
 import { has, loadBundle, t } from '../i18n.js';
+import { loadThenRender } from '../panels.js';
 import { loadStyles } from '../styles.js';
 
 export const API = '/api/status/feedback';
@@ -128,4 +129,21 @@ function timelineEntry(entry) {
     entry.kind === 'feedback_answered' && data.text ? el('p', { className: 'timeline__reason' }, data.text) : null,
     due ? tx('p', 'complaints.event_due', { className: 'timeline__detail' }, { date: formatDay(due) }) : null,
   );
+}
+
+/** Load complaint `code` into `container` and draw it with `show(screen, item)`; returns the cleanup. */
+export function mountLoaded(container, code, show) {
+  const screen = { container, code, left: false };
+  const stop = loadThenRender(container, () => fetchComplaint(code), (item) => show(screen, item));
+  return () => {
+    screen.left = true;
+    stop();
+  };
+}
+
+/** The line that says what an action just did (hidden when there is nothing to say). */
+export function statusLine(notice) {
+  const status = el('p', { className: 'message message--ok', role: 'status', tabindex: '-1', hidden: true });
+  if (notice) setText(status, notice);
+  return status;
 }

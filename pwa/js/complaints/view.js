@@ -5,9 +5,10 @@
 import { errorKey, sendJson } from '../api.js';
 import { el, setText, tx } from '../dom.js';
 import { field, messageLine, setBusy, showFieldErrors, uid } from '../form.js';
-import { loadThenRender } from '../panels.js';
 import { queryParam } from '../router.js';
-import { answerBox, apiPath, contentBox, fetchComplaint, REASON_MAX, stateBox, timelineBox } from './shared.js';
+import {
+  answerBox, apiPath, contentBox, mountLoaded, REASON_MAX, stateBox, statusLine, timelineBox,
+} from './shared.js';
 
 /** Show the complaint of ?code= in `container`; returns its cleanup. */
 export function mountComplaint(container) {
@@ -18,18 +19,12 @@ export function mountComplaint(container) {
       tx('a', 'complaints.mine_link', { href: '/feedback/mine', className: 'button button--block' })));
     return () => {};
   }
-  const screen = { container, code, left: false };
-  const stop = loadThenRender(container, () => fetchComplaint(code), (item) => show(screen, item));
-  return () => {
-    screen.left = true;
-    stop();
-  };
+  return mountLoaded(container, code, show);
 }
 
 function show(screen, item, notice = null) {
   if (screen.left) return;
-  const status = el('p', { className: 'message message--ok', role: 'status', tabindex: '-1', hidden: true });
-  if (notice) setText(status, notice);
+  const status = statusLine(notice);
   screen.container.replaceChildren(el(
     'section',
     { className: 'screen complaint', dataset: { code: item.code, state: item.state } },
