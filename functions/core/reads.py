@@ -52,11 +52,11 @@ def application_and_pages(view_args: dict[str, Any], user_id: str) -> list[Key]:
 def submission(_view_args: dict[str, Any], user_id: str) -> list[Key]:
     """A submission's idempotency record and the pages its body names."""
     from functions.core import idempotency
+    from functions.core.errors import IdempotencyKeyRequired
 
-    raw = request.headers.get("Idempotency-Key")
     try:
-        key = idempotency.key_from(raw)
-    except Exception:  # noqa: BLE001 - a hint only; the route answers the bad key
+        key = idempotency.key_from(request.headers.get("Idempotency-Key"))
+    except IdempotencyKeyRequired:  # a hint only: the route answers the bad key
         return _pages()
     return [(models.IdempotencyRecord, idempotency.record_key("submit", user_id, key))] + _pages()
 

@@ -24,6 +24,7 @@ from functions.core.domain.vntime import VIETNAM
 from functions.core.errors import Conflict, NotFound, ValidationFailed
 from functions.core.paging import decode_cursor, encode_cursor
 from functions.core.sessions import Principal
+from functions.core.store.rules import entry as timeline_entry
 from functions.status.results import Results
 
 # Links to identity papers live at most five minutes.
@@ -179,8 +180,8 @@ def _timeline(app: models.Application, *, show_people: bool) -> list[dict[str, A
     if app.timeline is not None:
         kept = [json.loads(text) for text in app.timeline]
     else:
-        kept = [{"kind": e.kind, "at": e.created_at.isoformat(), "actor": e.actor or {}, "data": e.data or {}}
-                for e in models.Event.query(app.application_id, consistent_read=True)]
+        events = models.Event.query(app.application_id, consistent_read=True)
+        kept = [json.loads(timeline_entry(e)) for e in events]
     entries = []
     for event in kept:
         actor = dict(event["actor"])
