@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from functools import reduce
-from operator import and_, or_
 from typing import Any
-
-from pynamodb.expressions.condition import Condition
 
 from functions.core import models
 from functions.core.applications import event_id
 from functions.core.store import rules
 from functions.core.store.change import Change, Refused, expected
-from functions.core.store.dynamo import DynamoStore
+from functions.core.store.dynamo import DynamoStore, expected_condition
 from functions.core.store.memory import MemoryStore
 
 K = models.Complaint
@@ -38,16 +34,6 @@ def _prepared(complaint: models.Complaint, change: Change, now: datetime) -> tup
     """What a change sets (a new state or level restarts the officer-step clock) and the event it appends."""
     sets = {**change.sets, "status_at": now} if {"state", "level"} & set(change.sets) else dict(change.sets)
     return sets, _event(complaint, change, int(complaint.version or 0) + 1, now)
-
-
-def _condition(change: Change) -> Condition | None:
-    """The change's expectations on the stored complaint, as one condition (None: none)."""
-    def one(name: str, value: Any) -> Condition:  # noqa: ANN401
-        attr = getattr(K, name)
-        return attr.does_not_exist() if value is None else attr == value
-
-    parts = [reduce(or_, [one(name, v) for v in expected(wanted).values]) for name, wanted in change.expect.items()]
-    return reduce(and_, parts) if parts else None
 
 
 class DynamoComplaints(DynamoStore):
@@ -73,7 +59,7 @@ class DynamoComplaints(DynamoStore):
         actions = [getattr(K, name).set(value) for name, value in sets.items()]
         actions += [getattr(K, name).remove() for name in change.removes]
         self._commit(change, now, complaint,  # type: ignore[arg-type]
-                     lambda tx: tx.update(complaint, actions=actions, condition=_condition(change),
+                     lambda tx: tx.update(complaint, actions=actions, condition=expected_condition(change, K),
                                           add_version_condition=change.locked), event)
         rules.set_attributes(complaint, sets, change.removes)  # type: ignore[arg-type]
 

@@ -52,7 +52,7 @@ class DynamoStore:
         appended = rules.appends(app, event)
         if appended is not None:  # list_append: an unlocked change never drops a concurrent one's entry
             actions.append(A.timeline.set(A.timeline.append([appended])))
-        self._commit(change, now, app, lambda tx: tx.update(app, actions=actions, condition=_expected(change),
+        self._commit(change, now, app, lambda tx: tx.update(app, actions=actions, condition=expected_condition(change),
                                                             add_version_condition=change.locked), event)
         rules.set_attributes(app, sets, change.removes, appended)
 
@@ -75,10 +75,11 @@ class DynamoStore:
             raise Refused() from exc
 
 
-def _expected(change: Change) -> Condition | None:
+def expected_condition(change: Change, model: type = A) -> Condition | None:
+    """The change's expectations on the stored item of `model`, as one condition (None: none)."""
     condition = None
     for name, wanted in change.expect.items():
-        attr = getattr(A, name)
+        attr = getattr(model, name)
         this = None
         for value in expected(wanted).values:
             one = attr.does_not_exist() if value is None else attr == value
